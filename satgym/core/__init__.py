@@ -1,0 +1,1 @@
+"""satgym core model: orbits, links, queues and tasks (numpy/sgp4/skyfield only)."""

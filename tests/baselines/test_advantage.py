@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from baselines.advantage import ADVANTAGE_OPERATORS, get_advantage_operator, offloading_advantage
+
+NAMES = sorted(ADVANTAGE_OPERATORS)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_zero_for_negative_arguments(name: str) -> None:
+    z = -np.logspace(-6, 3, 50)
+    op = get_advantage_operator(name)
+    assert np.all(op(z) == 0.0)
+    assert np.all(op.derivative(z) == 0.0)
+    assert op(np.array(0.0)) == 0.0
+
+
+@pytest.mark.parametrize("name", NAMES)
+@settings(max_examples=60, deadline=None)
+@given(a=st.floats(0, 50), b=st.floats(0, 50), t=st.floats(0, 1))
+def test_concave_and_nondecreasing_on_positive_half_line(name: str, a: float, b: float,
+                                                         t: float) -> None:
+    f = get_advantage_operator(name)
+    mid = f(np.array(t * a + (1 - t) * b))
+    chord = t * f(np.array(a)) + (1 - t) * f(np.array(b))
+    assert mid >= chord - 1e-9                                   # concavity (Eq. 2)
+    assert f(np.array(max(a, b))) >= f(np.array(min(a, b))) - 1e-12
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_derivative_matches_finite_difference(name: str) -> None:
+    z = np.linspace(0.05, 5.0, 40)
+    op = get_advantage_operator(name)
+    h = 1e-6
+    fd = (op(z + h) - op(z - h)) / (2 * h)
+    np.testing.assert_allclose(op.derivative(z), fd, rtol=1e-4)
+    assert np.all(np.diff(op.derivative(z)) <= 1e-12)          # F' non-increasing
+
+
+def test_unknown_name_lists_valid_names() -> None:
+    with pytest.raises(ValueError, match="linear, log1p, saturating, sqrt"):
+        get_advantage_operator("relu")
+    with pytest.raises(ValueError):
+        offloading_advantage(np.zeros(2), "nope")
+
+
+def test_default_is_log1p() -> None:
+    np.testing.assert_allclose(offloading_advantage(np.array([1.0, -2.0])), [np.log(2.0), 0.0])

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from baselines.leoedge import DualPrices, leoedge_schedule, stale_price_decision
+from baselines.leoedge.roles import container_allocate, satellite_offload, server_allocate
+from baselines.milp_oracle import solve_milp
+from baselines.offloading_problem import random_problem
+
+
+def _small(seed: int):
+    rng = np.random.default_rng(seed)
+    return random_problem(rng, n_tasks=int(rng.integers(5, 31)),
+                          n_stations=int(rng.integers(1, 3)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_prices_settle_and_relaxed_plan_is_nearly_consistent(seed: int) -> None:
+    p = _small(seed)
+    r = leoedge_schedule(p)
+    lay = r.layout
+    assert r.converged and r.iterations < 3000
+    # at the settled prices the layer coupling constraints hold up to the tolerance
+    placed = np.bincount(lay.pair_ts, r.y3, minlength=lay.ts_task.size) - r.y2     # Eq. 19
+    routed = np.bincount(lay.ts_task, r.y2, minlength=p.n_tasks) - r.y1            # Eq. 21
+    load = np.bincount(lay.pair_cont, r.y3 * lay.pair_load, minlength=p.n_containers)
+    assert placed.max() < 0.1 and routed.max() < 0.1
+    assert np.all(load - p.residual < 0.05)                                        # Eq. 6
+    assert np.all(r.prices.nu >= 0) and np.all(r.prices.lam >= 0)
+    assert np.all(r.prices.mu >= 0) and np.all(r.prices.eta >= 0)
+
+
+def test_not_converged_is_reported() -> None:
+    r = leoedge_schedule(_small(0), max_iter=2)
+    assert not r.converged and r.iterations == 2
+
+
+def test_objective_within_95_percent_of_milp_on_50_instances() -> None:
+    ratios, le_sum, milp_sum = [], 0.0, 0.0
+    for seed in range(50):
+        p = _small(seed)
+        r = leoedge_schedule(p)
+        m = solve_milp(p)
+        assert p.check(r.decision) == []
+        assert r.objective <= m.objective + 1e-9
+        le_sum += r.objective
+        milp_sum += m.objective
+        if m.objective > 0:
+            ratios.append(r.objective / m.objective)
+    ratios = np.array(ratios)
+    assert le_sum >= 0.95 * milp_sum
+    assert ratios.mean() >= 0.95
+    assert ratios.min() >= 0.9
+    assert np.mean(ratios >= 0.95) >= 0.9
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(0, 40), stations=st.integers(1, 3),
+       max_iter=st.sampled_from([1, 5, 300]), rho=st.sampled_from([0.01, 0.05, 0.5]))
+def test_caps_always_hold(seed: int, n: int, stations: int, max_iter: int, rho: float) -> None:
+    p = random_problem(np.random.default_rng(seed), n_tasks=n, n_stations=stations,
+                       demand_ratio=3.0)
+    r = leoedge_schedule(p, max_iter=max_iter, rho=rho)
+    assert p.check(r.decision) == []
+    assert r.objective == pytest.approx(p.objective(r.decision))
+    # tasks without any positive advantage stay local
+    assert np.all(r.decision[p.value.max(axis=1, initial=0.0) <= 0] == -1)
+
+
+@pytest.mark.parametrize("seed,stations", [(0, 1), (1, 1), (2, 2), (3, 3)])
+def test_message_counts_follow_layer_structure(seed: int, stations: int) -> None:
+    p = random_problem(np.random.default_rng(seed), n_tasks=25, n_stations=stations,
+                       n_satellites=8, servers_per_station=2, containers_per_server=3)
+    r = leoedge_schedule(p)
+    it = r.station_iterations
+    active = p.value.max(axis=1) > 0
+    sats = np.array([np.unique(p.satellite[active & (p.station == s)]).size
+                     for s in range(p.n_stations)])
+    on = sats > 0
+    # per iteration: 2 per satellite with tasks, 2 per server, 2 per container,
+    # plus one upward "bid" message per server and per container before iterating
+    assert r.messages["satellite_lbs"] == int(np.sum(2 * it * sats))
+    assert r.messages["lbs_server"] == int(np.sum((2 * it + 1) * 2 * on))
+    assert r.messages["server_container"] == int(np.sum((2 * it + 1) * 6 * on))
+    assert np.all(it[~on] == 0) and np.all(it[on] > 0)
+    if stations == 1:
+        assert r.messages["satellite_lbs"] == 2 * r.iterations * sats[0]
+
+
+def test_warm_start_reuses_prices_and_validates_shapes() -> None:
+    p = _small(4)
+    cold = leoedge_schedule(p)
+    warm = leoedge_schedule(p, warm_start=cold.prices)
+    assert warm.converged and warm.iterations < cold.iterations
+    assert p.check(warm.decision) == []
+    bad = DualPrices(np.zeros(p.n_stations + 1), cold.prices.nu, cold.prices.mu,
+                     cold.prices.eta)
+    with pytest.raises(ValueError, match="warm_start"):
+        leoedge_schedule(p, warm_start=bad)
+
+
+def test_stale_price_decision_is_deterministic_and_monotone_in_lambda() -> None:
+    rng = np.random.default_rng(0)
+    adv, u = rng.uniform(-0.5, 2.0, 200), rng.uniform(0.02, 0.3, 200)
+    lams = np.linspace(0.0, 200.0, 25)
+    counts = []
+    prev = np.ones(200, dtype=bool)
+    for lam in lams:
+        d = stale_price_decision(adv, u, 12, lam=lam, load_price=1.0, rho=0.05)
+        assert np.array_equal(d, stale_price_decision(adv, u, 12, lam, 1.0, 0.05))
+        assert not np.any(d & ~prev)                  # a higher lambda never adds offloads
+        prev = d
+        counts.append(int(d.sum()))
+    assert counts[0] > counts[-1] and not np.any(d & (adv <= 0))
+    # a higher station load price also sheds offloads
+    assert (stale_price_decision(adv, u, 12, 0.0, 5.0).sum()
+            < stale_price_decision(adv, u, 12, 0.0, 0.0).sum())
+
+
+def test_stale_decision_uses_prices_of_a_real_round() -> None:
+    p = _small(1)
+    r = leoedge_schedule(p)
+    kappa = r.prices.load_price(p.container_station, p.n_stations)
+    assert kappa.shape == (p.n_stations,) and np.all(kappa >= 0)
+    adv = p.value.max(axis=1)
+    hi = stale_price_decision(adv, p.task_load, 12, float(r.prices.lam[0]) + 1e3, kappa[0])
+    lo = stale_price_decision(adv, p.task_load, 12, 0.0, 0.0)
+    assert hi.sum() < lo.sum()
+
+
+def test_roles_respond_to_their_prices() -> None:
+    v, u = np.array([1.0, 1.0]), np.array([0.2, 0.2])
+    y_lo = container_allocate(v, u, np.zeros(2), np.array([0.0, 0.5]), 1.0)      # Eq. 18
+    assert y_lo[0] > y_lo[1]
+    assert np.all(np.diff(server_allocate(np.ones(3), np.array([0.0, 0.5, 1.0]), 2.0)) < 0)
+    y1 = satellite_offload(np.ones(3), np.full(3, 0.1), np.array([0.0, 5.0, 50.0]), 0.5)
+    assert np.all(np.diff(y1) <= 0) and y1[0] == 1.0 and y1[-1] == 0.0          # Eq. 22
+
+
+def test_invalid_parameters_raise() -> None:
+    with pytest.raises(ValueError):
+        leoedge_schedule(_small(0), rho=0.0)
+    with pytest.raises(ValueError):
+        leoedge_schedule(_small(0), theta=2.5)

@@ -135,14 +135,20 @@ def scan_contacts(
             continue
         el, _ = pair_elevation_range(pos[pi], st_pos[pj][:, None, :], st_up[pj][:, None, :])
         vis = el >= eps  # (n_pairs, n_rows); NaN (failed satellite) is never visible
+        if has_prev:  # windows open at the previous chunk's end that close before row 1
+            lc = np.flatnonzero(vis[:, 0] & ~vis[:, 1])
+            gc = pi[lc] * n_st + pj[lc]
+            end = _interp_crossing(t[0], t[1], el[lc, 0], el[lc, 1], eps)
+            out.append((pi[lc], pj[lc], open_start[gc], end, open_max[gc], open_first[gc],
+                        np.full(lc.size, base)))
         p_idx, k_idx = np.nonzero(vis[:, r0:])
         if p_idx.size == 0:
             continue
         k_idx = k_idx + r0
         el_vis = el[p_idx, k_idx]
-        if track_highest:
-            step = step_of_row[base + k_idx]
-            m = step >= 0
+        step = step_of_row[base + k_idx]
+        m = step >= 0
+        if track_highest and m.any():
             key = step[m] * n_sats + pi[p_idx[m]]
             order = np.lexsort((el_vis[m], key))
             last = np.r_[np.flatnonzero(np.diff(key[order])), order.size - 1]

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -43,7 +43,8 @@ class Constellation:
         satrecs: one :class:`sgp4.api.Satrec` per satellite.
         names: satellite names.
         plane: orbital-plane id (int >= 0; ids are kept by :meth:`subset`, so may skip values).
-        slot_in_plane: rank along the plane by argument of latitude at ``epoch`` (0..k-1 per plane).
+        slot_in_plane: order along the plane by argument of latitude at ``epoch`` (0..k-1 per
+            plane; ranks from 0 deg for loaded sets, the pattern index k for Walker patterns).
         altitude_km: mean altitude from the mean motion, a - 6378.137 km with a = (mu/n^2)^(1/3).
         inclination_deg: mean inclination.
         raan_deg: mean RAAN at ``epoch`` (J2-propagated from each element-set epoch).
@@ -294,7 +295,7 @@ def _walker(
     mean_anomaly = k * 360.0 / sats_per_plane + p * phasing * 360.0 / total
     names = [f"{prefix}-P{pi:02d}-S{ki:02d}" for pi, ki in zip(p, k)]
     c = from_elements(alt_plane[p], inclination_deg, raan, mean_anomaly, epoch, names=names, plane=p)
-    return c
+    return replace(c, slot_in_plane=k)  # slot k = k-th satellite of the pattern (same cyclic order)
 
 
 def walker_delta(

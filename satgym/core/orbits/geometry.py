@@ -24,13 +24,11 @@ def pair_elevation_range(
     sat_ecef_km: np.ndarray, station_ecef_km: np.ndarray, station_up: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Elementwise (broadcast) elevation (deg) and range (km) for matching satellite/station rows."""
-    dx = sat_ecef_km[..., 0] - station_ecef_km[..., 0]
-    dy = sat_ecef_km[..., 1] - station_ecef_km[..., 1]
-    dz = sat_ecef_km[..., 2] - station_ecef_km[..., 2]
-    rng = np.sqrt(dx * dx + dy * dy + dz * dz)
-    up = dx * station_up[..., 0] + dy * station_up[..., 1] + dz * station_up[..., 2]
-    hx, hy, hz = dx - up * station_up[..., 0], dy - up * station_up[..., 1], dz - up * station_up[..., 2]
-    return np.rad2deg(np.arctan2(up, np.sqrt(hx * hx + hy * hy + hz * hz))), rng
+    d = sat_ecef_km - station_ecef_km
+    up = np.einsum("...k,...k->...", d, station_up)
+    range2 = np.einsum("...k,...k->...", d, d)
+    horizontal = np.sqrt(np.maximum(range2 - up * up, 0.0))
+    return np.rad2deg(np.arctan2(up, horizontal)), np.sqrt(range2)
 
 
 def look_angles(

@@ -52,7 +52,7 @@ class GroundStations:
             if not np.all(np.isfinite(arr)):
                 raise ValueError(f"{field} must be finite")
             if field == "lon_deg":
-                arr = np.mod(arr + 180.0, 360.0) - 180.0
+                arr = np.where((arr < -180.0) | (arr >= 180.0), np.mod(arr + 180.0, 360.0) - 180.0, arr)
             arr.setflags(write=False)
             object.__setattr__(self, field, arr)
         if np.any(np.abs(self.lat_deg) > 90.0):

@@ -5,7 +5,8 @@ TLE epochs in one CelesTrak group differ by days and a Starlink node regresses b
 epoch with the J2 secular rate (:func:`nodal_regression_deg_per_day`). Satellites are then
 grouped into inclination shells (single-linkage on inclination) and, inside a shell, into planes
 (circular single-linkage on RAAN). Groups smaller than ``min_plane_size`` (drifting spares,
-satellites being raised) are merged into the plane whose orbit normal is closest.
+satellites being raised) are merged into the plane whose orbit normal is closest, if it is
+within ``MAX_MERGE_DEG``; otherwise they stay planes of their own.
 
 Example:
     >>> import numpy as np
@@ -22,6 +23,8 @@ import numpy as np
 from .frames import WGS72_J2, WGS72_MU_KM3_S2, WGS72_RADIUS_KM
 
 __all__ = ["nodal_regression_deg_per_day", "infer_planes", "slots_from_arg_latitude"]
+
+MAX_MERGE_DEG = 20.0  # a small group farther than this (orbit-normal angle) from every plane stays alone
 
 
 def nodal_regression_deg_per_day(
@@ -110,8 +113,12 @@ def infer_planes(
         normals = _orbit_normals(inc, raan)
         centre = np.stack([normals[group == g].mean(axis=0) for g in big])
         small = ~np.isin(group, big)
-        nearest = np.argmax(normals[small] @ centre.T, axis=1)
-        group[small] = big[nearest]
+        centre /= np.linalg.norm(centre, axis=1, keepdims=True)
+        cos_angle = normals[small] @ centre.T
+        nearest = np.argmax(cos_angle, axis=1)
+        close = cos_angle[np.arange(nearest.size), nearest] >= np.cos(np.deg2rad(MAX_MERGE_DEG))
+        idx_small = np.flatnonzero(small)
+        group[idx_small[close]] = big[nearest[close]]
     # renumber: shells by mean inclination, planes by (shell, mean RAAN)
     labels = np.unique(group)
     g_inc = np.array([inc[group == g].mean() for g in labels])

@@ -150,8 +150,17 @@ class _Unary(nn.Module):
         return x.chunk(2, dim=1)[1]  # split
 
 
+def to_nhwc(module: nn.Module, *inputs: torch.Tensor) -> tuple[nn.Module, tuple[torch.Tensor, ...]]:
+    """Module and 4-D inputs in channels-last (NHWC) layout, the layout TFLite-style engines use
+    (on this torch build NCHW max-pooling is ~10x slower than NHWC)."""
+    module = module.to(memory_format=torch.channels_last)
+    return module, tuple(x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
+                         for x in inputs)
+
+
 def operator_module(op: OpSpec) -> tuple[nn.Module, tuple[torch.Tensor, ...]]:
-    """Single-operator model and example inputs for ``op`` (batch 1, fp32)."""
+    """Single-operator model and example inputs for ``op`` (batch 1, fp32, NCHW; the profiler
+    converts both with :func:`to_nhwc`)."""
     h, w, cin = op.input_h, op.input_w, op.in_channels
     x = torch.randn(1, cin, h, w)
     if op.op_type == "conv2d":

@@ -3,7 +3,8 @@
 Each operator runs as a single-operator model: ``warmup_s`` of warm-up, then ``run_s`` of timed
 rounds (the paper uses 1 s and 5 s, the defaults here). The stored delay is the mean single-round
 time, with the slowest ``trim`` fraction of rounds dropped (robustness to other jobs sharing the
-host). The host is recorded as a real device entry from ``platform`` / ``os.cpu_count``.
+host). Operators and networks run in channels-last (NHWC) layout (engine ``pytorch-nhwc``).
+The host is recorded as a real device entry from ``platform`` / ``os.cpu_count``.
 
 Re-profile the shipped host entry (about 4 min with the short settings used for the shipped DB)::
 
@@ -31,7 +32,7 @@ import numpy as np
 import torch
 
 from satgym.adaptive.knowledge_base import SHIPPED_DB, Device, Engine, KnowledgeBase
-from satgym.adaptive.networks import build_network, operator_module
+from satgym.adaptive.networks import build_network, operator_module, to_nhwc
 from satgym.adaptive.operators import OpSpec
 from satgym.adaptive.search_space import FAMILIES, FULL, Scale, space_operators
 
@@ -39,8 +40,8 @@ HOST_DEVICE_NAME = "host"
 
 
 def host_engine() -> Engine:
-    """The engine the host profiler runs: PyTorch of the installed version."""
-    return Engine("pytorch", torch.__version__)
+    """The engine the host profiler runs: eager PyTorch of the installed version, NHWC layout."""
+    return Engine("pytorch-nhwc", torch.__version__)
 
 
 def host_device(threads: int = 1) -> Device:
@@ -79,7 +80,8 @@ def measure_operator(op: OpSpec, warmup_s: float = 1.0, run_s: float = 5.0,
                      threads: int = 1) -> tuple[float, float, int]:
     """Latency of the single-operator model of ``op`` on this host."""
     torch.set_num_threads(threads)
-    module, inputs = operator_module(op)
+    single, example = operator_module(op)
+    module, inputs = to_nhwc(single, *example)
     module.eval()
     with torch.inference_mode():
         return time_callable(lambda: module(*inputs), warmup_s, run_s)
@@ -103,8 +105,8 @@ def measure_network(arch: dict, scale: Scale = FULL, warmup_s: float = 1.0, run_
                     threads: int = 1) -> tuple[float, float, int]:
     """End-to-end latency of ``arch`` (BatchNorm folded) on this host, batch 1."""
     torch.set_num_threads(threads)
-    net = build_network(arch, scale, batchnorm=False).eval()
-    x = torch.randn(1, scale.in_channels, scale.input_hw, scale.input_hw)
+    net, (x,) = to_nhwc(build_network(arch, scale, batchnorm=False).eval(),
+                        torch.randn(1, scale.in_channels, scale.input_hw, scale.input_hw))
     with torch.inference_mode():
         return time_callable(lambda: net(x), warmup_s, run_s)
 

@@ -1,0 +1,108 @@
+"""Inter-satellite-link neighbour tables."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+from satgym.core.orbits import NeighbourTable, line_of_sight, propagate_ecef_km, walker_delta, walker_star
+
+T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def test_intra_plane_neighbours_are_adjacent_slots():
+    c = walker_delta(550.0, 53.0, n_planes=5, sats_per_plane=9, phasing=1, epoch=T0)
+    nt = NeighbourTable(c)
+    fore, aft = nt.intra_plane[:, 0], nt.intra_plane[:, 1]
+    assert np.all(c.plane[fore] == c.plane) and np.all(c.plane[aft] == c.plane)
+    assert np.all(c.slot_in_plane[fore] == (c.slot_in_plane + 1) % 9)
+    assert np.all(c.slot_in_plane[aft] == (c.slot_in_plane - 1) % 9)
+    assert np.all(fore != np.arange(c.n_sats)) and np.all(aft != np.arange(c.n_sats))
+    dist = nt.intra_dist_km(propagate_ecef_km(c, T0, [0.0])[:, 0])
+    chord = 2.0 * 6928.137 * np.sin(np.pi / 9)  # 40 deg apart on a 550 km orbit
+    np.testing.assert_allclose(dist, chord, rtol=0.01)
+
+
+def test_single_satellite_planes_have_no_intra_links():
+    c = walker_delta(np.linspace(500, 700, 10), 53.0, n_planes=10, sats_per_plane=1, phasing=0, epoch=T0)
+    nt = NeighbourTable(c)
+    assert np.all(nt.intra_plane == -1)
+    assert np.all(np.isnan(nt.intra_dist_km(propagate_ecef_km(c, T0, [0.0])[:, 0])))
+
+
+def test_inter_plane_neighbours_are_nearest_in_adjacent_planes_without_self_links():
+    c = walker_delta(550.0, 53.0, n_planes=12, sats_per_plane=10, phasing=1, epoch=T0)
+    nt = NeighbourTable(c)
+    pos = propagate_ecef_km(c, T0, [0.0])[:, 0]
+    inter, dist = nt.at(pos)
+    assert np.all(inter != np.arange(c.n_sats)[:, None])
+    assert (inter >= 0).mean() > 0.9
+    for side, shift in ((0, -1), (1, 1)):
+        ok = inter[:, side] >= 0
+        assert np.all(c.plane[inter[ok, side]] == (c.plane[ok] + shift) % 12)  # Walker delta wraps
+        for i in np.flatnonzero(ok)[::7]:
+            members = np.flatnonzero(c.plane == (c.plane[i] + shift) % 12)
+            d = np.linalg.norm(pos[members] - pos[i], axis=1)
+            assert inter[i, side] == members[np.argmin(d)]
+            assert dist[i, side] == pytest.approx(d.min())
+    assert np.all(np.isinf(dist[inter < 0]))
+
+
+def test_walker_star_seam_is_not_linked():
+    c = walker_star(780.0, 86.4, n_planes=6, sats_per_plane=11, phasing=0, epoch=T0)
+    nt = NeighbourTable(c)
+    assert nt.plane_west_east[0, 0] == -1 and nt.plane_west_east[5, 1] == -1
+    assert nt.plane_west_east[2].tolist() == [1, 3]
+    delta = NeighbourTable(walker_delta(550.0, 53.0, 6, 4, 1, epoch=T0))
+    assert delta.plane_west_east[0].tolist() == [5, 1]
+
+
+def test_isl_blocked_when_the_earth_is_in_the_way():
+    r = 6928.137
+    p1 = np.array([r, 0.0, 0.0])
+    assert not line_of_sight(p1, -p1, 6458.137)  # opposite sides of the Earth
+    assert line_of_sight(p1, np.array([r * np.cos(0.3), r * np.sin(0.3), 0.0]), 6458.137)
+    # 2 planes x 2 satellites, 180 deg apart in each plane: every candidate link crosses the Earth
+    c = walker_delta(550.0, 0.0, n_planes=1, sats_per_plane=2, phasing=0, epoch=T0)
+    nt = NeighbourTable(c, max_isl_range_km=1e5)
+    pos = propagate_ecef_km(c, T0, [0.0])[:, 0]
+    assert not nt.intra_visible(pos).any()
+    c2 = walker_delta(550.0, 53.0, n_planes=2, sats_per_plane=2, phasing=0, epoch=T0)
+    inter, dist = NeighbourTable(c2, max_isl_range_km=1e5).at(propagate_ecef_km(c2, T0, [0.0])[:, 0])
+    pos2 = propagate_ecef_km(c2, T0, [0.0])[:, 0]
+    for i in range(4):
+        for side in range(2):
+            j = inter[i, side]
+            if j >= 0:
+                assert line_of_sight(pos2[i], pos2[j], 6458.137)
+            else:
+                others = np.flatnonzero(c2.plane != c2.plane[i])
+                assert not any(line_of_sight(pos2[i], pos2[k], 6458.137) for k in others)
+
+
+def test_range_limit_and_nan_positions():
+    c = walker_delta(550.0, 53.0, n_planes=12, sats_per_plane=10, phasing=1, epoch=T0)
+    pos = propagate_ecef_km(c, T0, [0.0])[:, 0]
+    inter_near, dist_near = NeighbourTable(c, max_isl_range_km=1500.0).at(pos)
+    assert np.all(dist_near[inter_near >= 0] <= 1500.0)
+    assert (inter_near < 0).sum() > (NeighbourTable(c).at(pos)[0] < 0).sum()
+    pos[3] = np.nan
+    inter, _ = NeighbourTable(c).at(pos)
+    assert np.all(inter[3] == -1) and not np.any(inter == 3)
+    with pytest.raises(ValueError, match="positions_km"):
+        NeighbourTable(c).at(pos[:5])
+
+
+@pytest.mark.slow
+def test_starlink_neighbours_are_fast(starlink, orbits_t0):
+    pos = propagate_ecef_km(starlink, orbits_t0, [0.0])[:, 0]
+    t = time.perf_counter()
+    nt = NeighbourTable(starlink)
+    inter, dist = nt.at(pos)
+    assert time.perf_counter() - t < 5.0
+    assert (inter >= 0).mean() > 0.8
+    assert np.all(dist[inter >= 0] <= 5000.0)
+    assert np.all(inter != np.arange(starlink.n_sats)[:, None])

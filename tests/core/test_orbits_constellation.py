@@ -19,6 +19,8 @@ from satgym.core.orbits import (
     walker_star,
 )
 
+pytestmark = pytest.mark.usefixtures("no_network")
+
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 

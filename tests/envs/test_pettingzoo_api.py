@@ -1,0 +1,109 @@
+"""PettingZoo compliance on every preset, plus the checks PettingZoo's helpers skip."""
+
+import numpy as np
+import pytest
+from pettingzoo.test import parallel_api_test, parallel_seed_test
+
+import satgym
+from satgym.config import PRESETS
+from tests.envs.helpers import random_actions, rollout, short_env
+
+PRESET_STEPS = {"leoedge": 40, "starlink": 3}
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_parallel_api(preset):
+    env = short_env(preset, {"episode": {"steps": PRESET_STEPS[preset]}})
+    parallel_api_test(env, num_cycles=PRESET_STEPS[preset] + 5)
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_parallel_seed(preset):
+    parallel_seed_test(lambda: short_env(preset, {"episode": {"steps": PRESET_STEPS[preset]}}))
+
+
+def test_aec_view_api():
+    from pettingzoo.test import api_test
+
+    env = satgym.env("leoedge", {"episode": {"steps": 15}})
+    api_test(env, num_cycles=20)
+
+
+def test_agents_is_a_copy_and_spaces_are_cached():
+    env = short_env()
+    env.reset(seed=0)
+    assert env.agents is not env.possible_agents and env.agents == env.possible_agents
+    a = env.possible_agents[0]
+    assert env.observation_space(a) is env.observation_space(a)
+    assert env.action_space(a) is env.action_space(a)
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_observations_in_space_finite_float32_whole_episode(preset):
+    env = short_env(preset, {"episode": {"steps": PRESET_STEPS[preset]}})
+    rng = np.random.default_rng(0)
+    obs, _ = env.reset(seed=1)
+    space = env.observation_space(env.possible_agents[0])
+    while True:
+        mat = np.stack(list(obs.values()))
+        assert mat.dtype == np.float32
+        assert np.all(np.isfinite(mat))
+        assert np.all(mat >= space.low) and np.all(mat <= space.high)
+        assert all(space.contains(o) for o in list(obs.values())[:50])
+        if not env.agents:
+            break
+        obs, *_ = env.step(random_actions(env, rng))
+        if not obs:
+            break
+    state = env.state()
+    assert env.state_space.contains(state)
+
+
+def test_full_episode_determinism_and_seed_sensitivity():
+    a = rollout(short_env(), seed=7)
+    b = rollout(short_env(), seed=7)
+    c = rollout(short_env(), seed=8)
+
+    def same(x, y):
+        if isinstance(x, tuple):
+            return all(same(p, q) for p, q in zip(x, y))
+        if isinstance(x, np.ndarray):
+            return np.array_equal(x, y)
+        return x == y
+
+    assert len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    assert not all(same(x, y) for x, y in zip(a, c))
+
+
+def test_reset_without_seed_continues_the_stream():
+    env = short_env()
+    env.reset(seed=3)
+    first = env.sim.start_utc
+    env.reset()
+    assert env.sim.start_utc != first  # a new episode, not a replay
+    env2 = short_env()
+    env2.reset(seed=3)
+    env2.reset()
+    assert env2.sim.start_utc == env.sim.start_utc
+
+
+def test_truncation_ends_every_agent_and_step_after_end_raises():
+    env = short_env(overrides={"episode": {"steps": 3}})
+    env.reset(seed=0)
+    for _ in range(3):
+        obs, rew, term, trunc, info = env.step({})
+    assert all(trunc.values()) and not any(term.values()) and env.agents == []
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step({})
+
+
+def test_info_reports_named_reward_components_that_sum_to_the_reward():
+    env = short_env(overrides={"tasks": {"load": "heavy"}})
+    env.reset(seed=2)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        obs, rew, term, trunc, info = env.step(random_actions(env, rng))
+        comp = info["sat_0"]["rewards"]
+        assert set(comp) == {"advantage", "overload", "failure"}
+        assert rew["sat_0"] == pytest.approx(sum(comp.values()))
+        assert len(set(rew.values())) == 1  # shared reward

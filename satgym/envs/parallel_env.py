@@ -160,18 +160,33 @@ class SatelliteEdgeEnv(ParallelEnv):
 
     # -------------------------------------------------------------- helpers
     def _action_matrix(self, actions: dict[str, Any]) -> np.ndarray:
-        matrix = np.full((self.sim.n_sats, self.sim.K), HOLD, dtype=np.int64)
-        unknown = [a for a in actions if a not in self._index]
-        if unknown:
-            raise ValueError(f"actions: unknown agent(s) {unknown[:5]}; agents are sat_0..sat_{self.sim.n_sats - 1}")
-        for agent, act in actions.items():
-            a = np.asarray(act)
-            if a.shape != (self.sim.K,) or not self._act_space.contains(a.astype(np.int64)) or not np.all(a == np.round(a)):
-                raise ValueError(
-                    f"actions[{agent!r}]: {act!r} is not in the action space MultiDiscrete([3]*{self.sim.K}); "
-                    "each entry must be 0 (local), 1 (offload) or 2 (hold)"
-                )
-            matrix[self._index[agent]] = a
+        """Validate all actions at once (vectorised) and lay them out as (n_sats, K)."""
+        n, K = self.sim.n_sats, self.sim.K
+        matrix = np.full((n, K), HOLD, dtype=np.int64)
+        if not actions:
+            return matrix
+        try:
+            idx = np.fromiter((self._index[a] for a in actions), dtype=np.int64, count=len(actions))
+        except KeyError:
+            unknown = [a for a in actions if a not in self._index][:5]
+            raise ValueError(f"actions: unknown agent(s) {unknown}; agents are sat_0..sat_{n - 1}") from None
+        try:
+            values = np.asarray(list(actions.values()))
+        except ValueError:
+            values = np.empty(0)
+        bad = None
+        if values.shape != (len(actions), K) or values.dtype.kind not in "iuf":
+            bad = next((a for a, v in actions.items() if np.shape(v) != (K,) or np.asarray(v).dtype.kind not in "iuf"), None)
+        else:
+            ok = (values >= 0) & (values <= 2) & (values == np.round(values))
+            if not ok.all():
+                bad = list(actions)[int(np.flatnonzero(~ok.all(axis=1))[0])]
+        if bad is not None:
+            raise ValueError(
+                f"actions[{bad!r}]: {actions[bad]!r} is not in the action space MultiDiscrete([3]*{K}); "
+                "each entry must be 0 (local), 1 (offload) or 2 (hold)"
+            )
+        matrix[idx] = values
         return matrix
 
     def _obs_dict(self) -> dict[str, np.ndarray]:
@@ -186,6 +201,49 @@ class SatelliteEdgeEnv(ParallelEnv):
         return np.concatenate(
             [self._obs.ravel(), g.occupancy, g.backlog_s(self.sim.time_s), [self.sim.time_s]]
         ).astype(np.float32)
+
+    # ------------------------------------------------- hooks for scheduling policies
+    def ground_layout(self) -> dict:
+        """Static layout of the ground segment, for policies that place tasks themselves."""
+        g, cfg = self.sim.ground, self.config
+        return {
+            "n_stations": g.n_stations,
+            "station_names": list(self.sim.stations.names),
+            "servers_per_station": cfg.ground.servers,
+            "containers_per_server": cfg.ground.containers_per_server,
+            "container_station": g.container_station.copy(),
+            "container_server": g.container_server.copy(),
+            "edge_exec_s_per_unit": self.sim.edge_exec_s,
+            "edge_accuracy": cfg.compute.edge_accuracy,
+            "load_cap": cfg.ground.load_cap,
+            "load_window_s": cfg.ground.load_window_s,
+            "slot_s": cfg.episode.slot_s,
+        }
+
+    def container_state(self) -> dict[str, np.ndarray]:
+        """Current CPU occupancy L_o (last slot) and queued work (s) of every container."""
+        g = self.sim.ground
+        return {"occupancy": g.occupancy.copy(), "backlog_s": g.backlog_s(self.sim.time_s)}
+
+    def station_of(self) -> np.ndarray:
+        """The station each satellite is in contact with now (-1: none)."""
+        return self.sim.schedule.station[self.sim.contact_row()].copy()
+
+    def reserve_containers(self, task_ids: np.ndarray, containers: np.ndarray) -> None:
+        """Ground-scheduler hook: place these tasks (ids from ``infos[agent]["task_ids"]``) on
+        these global containers when they reach the station, instead of the LBS default."""
+        self.sim.ground.reserve(np.asarray(task_ids), np.asarray(containers))
+
+    def record_messages(self, layer_pair: str, count: int) -> None:
+        """Count messages a policy exchanged between layers (``satellite_lbs``, ``lbs_server``,
+        ``server_container``), e.g. the dual scheduler's price updates."""
+        from satgym.core.metrics import LAYER_PAIRS
+
+        if layer_pair not in LAYER_PAIRS:
+            raise ValueError(f"layer_pair: {layer_pair!r} is not valid; choose one of {', '.join(LAYER_PAIRS)}")
+        if count < 0:
+            raise ValueError(f"count: must be >= 0, got {count}")
+        self.sim.metrics.messages[layer_pair] += int(count)
 
     def episode_metrics(self) -> dict:
         """Totals since reset: tasks by outcome and failure reason, times, load, messages."""

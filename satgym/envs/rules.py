@@ -43,7 +43,7 @@ def earliest_finish(obs: np.ndarray, K: int, rng: np.random.Generator) -> np.nda
         present = slot_field(obs, k, "present") > 0
         work = slot_field(obs, k, "work_units")
         local = local_q + work * sat_field(obs, "exec_s_per_unit")
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             edge = link_q + np.where(rate > 0, slot_field(obs, k, "input_mbit") / (rate * (1 - loss)), np.inf)
         edge = edge + work * sat_field(obs, "edge_exec_s_per_unit")
         off = present & (edge < local)

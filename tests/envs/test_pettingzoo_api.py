@@ -107,3 +107,29 @@ def test_info_reports_named_reward_components_that_sum_to_the_reward():
         assert set(comp) == {"advantage", "overload", "failure"}
         assert rew["sat_0"] == pytest.approx(sum(comp.values()))
         assert len(set(rew.values())) == 1  # shared reward
+
+
+def test_policy_hooks_place_tasks_and_count_messages():
+    env = short_env(overrides={"tasks": {"load": "heavy"}, "episode": {"steps": 200}})
+    obs, infos = env.reset(seed=4)
+    layout = env.ground_layout()
+    assert len(layout["container_station"]) == 12
+    target = 7
+    placed = 0
+    for _ in range(200):
+        ids = np.concatenate([infos[a]["task_ids"] for a in env.agents])
+        ids = ids[ids >= 0]
+        env.reserve_containers(ids, np.full(len(ids), target))
+        obs, rew, term, trunc, infos = env.step({a: np.ones(4, dtype=np.int64) for a in env.agents})
+        T = env.sim.tasks
+        on = T["container"][T["container"] >= 0]
+        assert np.all(on == target)
+        placed += len(on)
+        if not env.agents:
+            break
+    assert placed > 0
+    before = env.episode_metrics()["messages"]["lbs_server"]
+    env.record_messages("lbs_server", 5)
+    assert env.episode_metrics()["messages"]["lbs_server"] == before + 5
+    with pytest.raises(ValueError, match="satellite_lbs"):
+        env.record_messages("sat_moon", 1)

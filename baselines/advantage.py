@@ -1,11 +1,13 @@
-"""Offloading advantage operators F (LEOEdge, Eq. 2).
+"""Offloading advantage operators F (LEOEdge, Eq. 2): a thin view over :mod:`satgym.core.advantage`.
 
-The paper asks for an operator that is concave and equal to zero when its
-argument ``z = alpha * Delta_c + (1 - alpha) * Delta_a`` (Eqs. 2-5) is negative.
-A function that vanishes on ``(-inf, 0)`` and is positive somewhere cannot be
-concave on the whole real line (the chord over ``[-1, 1]`` lies above ``F(0)``),
-so every operator here is ``F(z) = f(max(z, 0))`` with ``f`` concave,
-non-decreasing and ``f(0) = 0``: F is concave on ``[0, inf)`` and zero below.
+The operators themselves are defined once, in ``satgym.core.advantage`` (the env's reward uses
+them); this module keeps the baselines' names (``ADVANTAGE_OPERATORS``, ``get_advantage_operator``,
+``offloading_advantage``) and wraps each operator with its derivative in one object.
+
+The paper asks for an operator that is concave and equal to zero when its argument
+``z = alpha * Delta_c + (1 - alpha) * Delta_a`` (Eqs. 2-5) is negative. A function that vanishes on
+``(-inf, 0)`` and is positive somewhere cannot be concave on the whole real line, so every operator
+is ``F(z) = f(max(z, 0))`` with ``f`` concave, non-decreasing and ``f(0) = 0``.
 
 >>> import numpy as np
 >>> offloading_advantage(np.array([-1.0, 0.0, 1.0]), "linear")
@@ -23,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from satgym.core import advantage as core
+
 __all__ = [
     "ADVANTAGE_OPERATORS",
     "AdvantageOperator",
@@ -35,10 +39,10 @@ ArrayFn = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class AdvantageOperator:
-    """A named operator F with its derivative F' (right derivative at 0).
+    """A named operator F with its derivative F' (zero for negative arguments, Eq. 2).
 
-    Both callables take and return float arrays of the same shape and are zero
-    for negative arguments (Eq. 2: no benefit from a disadvantageous offload).
+    >>> float(get_advantage_operator("linear")(np.array(2.0)))
+    2.0
     """
 
     name: str
@@ -49,39 +53,8 @@ class AdvantageOperator:
         return self.value(z)
 
 
-def _pos(z: np.ndarray) -> np.ndarray:
-    return np.maximum(np.asarray(z, dtype=float), 0.0)
-
-
-def _gate(z: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Zero the derivative where z < 0 (flat part of F)."""
-    return np.where(np.asarray(z, dtype=float) < 0.0, 0.0, d)
-
-
-_TINY = 1e-12
-
 ADVANTAGE_OPERATORS: dict[str, AdvantageOperator] = {
-    "log1p": AdvantageOperator(
-        "log1p",
-        lambda z: np.log1p(_pos(z)),
-        lambda z: _gate(z, 1.0 / (1.0 + _pos(z))),
-    ),
-    "linear": AdvantageOperator(
-        "linear",
-        _pos,
-        lambda z: _gate(z, np.ones_like(np.asarray(z, dtype=float))),
-    ),
-    "sqrt": AdvantageOperator(
-        "sqrt",
-        lambda z: np.sqrt(_pos(z)),
-        # right derivative at 0 is +inf; clamp to a large finite slope
-        lambda z: _gate(z, 0.5 / np.sqrt(np.maximum(_pos(z), _TINY))),
-    ),
-    "saturating": AdvantageOperator(
-        "saturating",
-        lambda z: -np.expm1(-_pos(z)),
-        lambda z: _gate(z, np.exp(-_pos(z))),
-    ),
+    name: AdvantageOperator(name, value, derivative) for name, (value, derivative) in core.OPERATORS.items()
 }
 
 

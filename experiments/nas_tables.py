@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from satgym.adaptive import genome
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
+
+from satgym.adaptive import genome  # noqa: E402
 from satgym.adaptive.calibration import calibrate, fits_to_yaml, write_calibrated
 from satgym.adaptive.evolution import fastest_architecture
 from satgym.adaptive.knowledge_base import SHIPPED_DB, KnowledgeBase

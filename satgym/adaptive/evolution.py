@@ -4,7 +4,8 @@
 
 Regularised evolution (Real et al., 2019): a population of ``population_size`` genotypes; each
 cycle a tournament of ``tournament_size`` picks a parent, one mutation makes a child, the oldest
-member dies. Fitness is the validation accuracy for feasible architectures and
+member dies. The initial population holds the cheapest architecture plus random samples (so a
+budget just above the fastest achievable latency is still reached). Fitness is the validation accuracy for feasible architectures and
 ``-1 - distance_to_interval_ms`` otherwise (so the search is pulled into the budget; accuracy is
 only evaluated for feasible ones). Everything is driven by one ``random.Random(seed)``: the same
 seed gives the same result.
@@ -113,8 +114,13 @@ def evolve(family: str, predictor: LatencyPredictor | Callable[[dict], float],
     rng = random.Random(seed)
     population: deque[tuple[Any, float]] = deque()
     best: tuple[Any, float] | None = None
+    seeds = []
+    if space is None:  # start from the cheapest architecture so reachable budgets are reached
+        seeds.append(genome.encode(tree, fastest_architecture(family)))
     for step in range(population_size + cycles):
-        if step < population_size:
+        if step < len(seeds):
+            g = seeds[step]
+        elif step < population_size:
             g = genome.sample(tree, rng)
         else:
             contenders = [population[rng.randrange(len(population))] for _ in range(tournament_size)]

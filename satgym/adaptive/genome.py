@@ -65,6 +65,29 @@ def decode(tree: Any, g: Any) -> Any:
     return tree
 
 
+def encode(tree: Any, arch: Any) -> Any:
+    """Inverse of :func:`decode`: the genotype of a plain architecture (``ValueError`` if the
+    architecture is not in the space)."""
+    if isinstance(tree, Choice):
+        for i, cand in enumerate(tree.candidates):
+            try:
+                return (i, encode(cand, arch))
+            except ValueError:
+                continue
+        raise ValueError(f"{arch!r} matches no candidate")
+    if isinstance(tree, dict):
+        if not isinstance(arch, dict) or set(arch) != set(tree):
+            raise ValueError(f"{arch!r} does not match keys {list(tree)}")
+        return tuple(encode(v, arch[k]) for k, v in tree.items())
+    if isinstance(tree, list):
+        if not isinstance(arch, list) or len(arch) != len(tree):
+            raise ValueError(f"{arch!r} does not match a list of {len(tree)}")
+        return tuple(encode(v, a) for v, a in zip(tree, arch))
+    if tree != arch or type(tree) is not type(arch):
+        raise ValueError(f"{arch!r} != {tree!r}")
+    return None
+
+
 def _choice_paths(tree: Any, g: Any, path: tuple = ()) -> list[tuple]:
     out: list[tuple] = []
     if isinstance(tree, Choice):

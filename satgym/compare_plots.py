@@ -100,7 +100,8 @@ def fig9_messages(steps, episodes, path: str, policy: str = "leoedge") -> str:
     axes[1].set_ylabel("scheduler messages per round (mean)")
     for ax in axes:
         ax.set_yscale("symlog", linthresh=10)
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
     fig.suptitle(f"Fig. 9: messages per layer pair vs task volume ({policy})")
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -6,8 +6,12 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from satgym.core.orbits import NeighbourTable, line_of_sight, propagate_ecef_km, walker_delta, walker_star
+from satgym.core.orbits import neighbours
+from satgym.core.orbits import (NeighbourTable, line_of_sight, propagate_ecef_km, walker_delta,
+                                walker_star)
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -105,3 +109,108 @@ def test_starlink_neighbours(starlink, orbits_t0):
     assert (inter >= 0).mean() > 0.8
     assert np.all(dist[inter >= 0] <= 5000.0)
     assert np.all(inter != np.arange(starlink.n_sats)[:, None])
+
+
+def _brute_force_inter(nt: NeighbourTable, plane: np.ndarray,
+                       pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reference for ``NeighbourTable.at``: every satellite of each adjacent plane is tested."""
+    inter = np.full((plane.size, 2), -1)
+    dist = np.full((plane.size, 2), np.inf)
+    for i in range(plane.size):
+        row = np.searchsorted(nt.plane_ids, plane[i])
+        for side in range(2):
+            members = np.flatnonzero(plane == nt.plane_west_east[row, side])
+            if nt.plane_west_east[row, side] < 0 or members.size == 0:
+                continue
+            d = np.linalg.norm(pos[members] - pos[i], axis=1)
+            ok = (d <= nt.max_isl_range_km) & line_of_sight(pos[i], pos[members], nt.clearance_radius_km)
+            if ok.any():
+                k = int(np.argmin(np.where(ok, d, np.inf)))
+                inter[i, side], dist[i, side] = members[k], d[k]
+    return inter, dist
+
+
+def _assert_matches_brute_force(nt: NeighbourTable, plane: np.ndarray, pos: np.ndarray) -> None:
+    """Same links as the reference; a different pick is allowed only for a tie within 1e-6 km.
+
+    Checks both ways ``at`` works: every pair (small constellations) and the phase window."""
+    ref_inter, ref_dist = _brute_force_inter(nt, plane, pos)
+    for scan_all_below in (neighbours._SCAN_ALL_BELOW, 0):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(neighbours, "_SCAN_ALL_BELOW", scan_all_below)
+            _assert_same_links(nt, plane, pos, *nt.at(pos), ref_inter, ref_dist)
+
+
+def _assert_same_links(nt: NeighbourTable, plane: np.ndarray, pos: np.ndarray, inter: np.ndarray,
+                       dist: np.ndarray, ref_inter: np.ndarray, ref_dist: np.ndarray) -> None:
+    np.testing.assert_array_equal(inter < 0, ref_inter < 0)
+    np.testing.assert_array_equal(np.isinf(dist), inter < 0)
+    linked = inter >= 0
+    np.testing.assert_allclose(dist[linked], ref_dist[linked], rtol=0.0, atol=1e-6)
+    for i, side in zip(*np.nonzero(inter != ref_inter)):
+        j = inter[i, side]
+        assert plane[j] == plane[ref_inter[i, side]]
+        assert nt.link_ok(pos[i], pos[j])
+        assert np.linalg.norm(pos[j] - pos[i]) == pytest.approx(ref_dist[i, side], abs=1e-6)
+
+
+@pytest.mark.parametrize("max_isl_range_km", [5000.0, 1500.0])
+@pytest.mark.parametrize("t_s", [0.0, 1234.0, 4000.0])
+def test_inter_plane_links_match_brute_force_walker(max_isl_range_km, t_s):
+    delta = walker_delta(550.0, 53.0, 12, 20, 1, epoch=T0)
+    star = walker_star(780.0, 86.4, 6, 11, 0, epoch=T0)
+    for c in (delta, star):
+        pos = propagate_ecef_km(c, T0, [t_s])[:, 0]
+        _assert_matches_brute_force(NeighbourTable(c, max_isl_range_km=max_isl_range_km), c.plane, pos)
+
+
+@pytest.mark.parametrize("t_s", [0.0, 2500.0, 7200.0])
+def test_inter_plane_links_match_brute_force_iridium(iridium, orbits_t0, t_s):
+    pos = propagate_ecef_km(iridium, orbits_t0, [t_s])[:, 0]
+    for max_isl_range_km in (5000.0, 2000.0):
+        nt = NeighbourTable(iridium, max_isl_range_km=max_isl_range_km)
+        _assert_matches_brute_force(nt, iridium.plane, pos)
+
+
+def test_inter_plane_links_match_brute_force_irregular_planes():
+    # missing satellites, orbit raising (lower, uneven altitudes) and lost positions: the windowed
+    # search must fall back to the whole plane wherever its shortcut is not provably right
+    rng = np.random.default_rng(7)
+    full = walker_delta(550.0, 53.0, 12, 20, 1, epoch=T0)
+    c = full.subset(rng.random(full.n_sats) < 0.7)
+    pos = propagate_ecef_km(c, T0, [900.0])[:, 0]
+    pos *= (1.0 + rng.uniform(-250.0, 20.0, c.n_sats) / np.linalg.norm(pos, axis=1))[:, None]
+    pos[rng.choice(c.n_sats, 5, replace=False)] = np.nan
+    for max_isl_range_km in (5000.0, 1200.0):
+        _assert_matches_brute_force(NeighbourTable(c, max_isl_range_km=max_isl_range_km), c.plane, pos)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), max_isl_range_km=st.floats(300.0, 9000.0),
+       n_planes=st.integers(2, 7), sats_per_plane=st.integers(1, 12))
+def test_inter_plane_links_match_brute_force_for_any_positions(seed, max_isl_range_km, n_planes,
+                                                                sats_per_plane):
+    # positions unrelated to the planes (random directions and radii): exact all the same
+    c = walker_delta(550.0, 53.0, n_planes, sats_per_plane, 1, epoch=T0)
+    rng = np.random.default_rng(seed)
+    direction = rng.normal(size=(c.n_sats, 3))
+    radius_km = rng.uniform(6300.0, 7400.0, (c.n_sats, 1))  # some inside the clearance sphere
+    pos = direction / np.linalg.norm(direction, axis=1, keepdims=True) * radius_km
+    _assert_matches_brute_force(NeighbourTable(c, max_isl_range_km=max_isl_range_km), c.plane, pos)
+
+
+def test_intra_plane_links_match_link_ok():
+    c = walker_delta(550.0, 53.0, 3, 16, 1, epoch=T0)
+    pos = propagate_ecef_km(c, T0, [0.0])[:, 0]
+    pos[4] = np.nan
+    nt = NeighbourTable(c)
+    other = pos[nt.intra_plane]
+    np.testing.assert_array_equal(nt.intra_visible(pos), nt.link_ok(pos[:, None], other))
+    np.testing.assert_array_equal(nt.intra_dist_km(pos), np.linalg.norm(other - pos[:, None], axis=-1))
+    assert nt.intra_visible(pos).sum() == 2 * c.n_sats - 4  # all but the links of satellite 4
+
+
+@pytest.mark.slow
+def test_starlink_neighbours_match_brute_force(starlink, orbits_t0):
+    pos = propagate_ecef_km(starlink, orbits_t0, [1800.0])[:, 0]
+    _assert_matches_brute_force(NeighbourTable(starlink), starlink.plane, pos)

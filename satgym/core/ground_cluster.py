@@ -7,8 +7,8 @@ Containers are numbered globally ``station * C + server_in_station * O_j + k`` w
 
 Placement is pluggable: a :class:`GroundScheduler` chooses the container of every task that reaches
 the station in a step (the LBS picks a server, the server a container). By default the LBS assigns
-by instantaneous load (``least_loaded``). Policies can reserve a container for a task before it
-arrives (:meth:`GroundCluster.reserve`): the LEOEdge dual scheduler places tasks this way.
+by instantaneous load (``least_loaded``). Policies can also reserve a container for a task before
+it arrives (``Simulator.reserve``): the LEOEdge dual scheduler places tasks this way.
 """
 
 from __future__ import annotations
@@ -39,21 +39,9 @@ class GroundCluster:
     def reset(self) -> None:
         self.busy_until = np.zeros(self.n_containers)
         self.occupancy = np.zeros(self.n_containers)  # L_o over the last load window
-        self.reservations: dict[int, int] = {}
 
     def backlog_s(self, t: float) -> np.ndarray:
         return np.maximum(self.busy_until - t, 0.0)
-
-    def reserve(self, task_ids: np.ndarray, containers: np.ndarray) -> None:
-        """Pin tasks (by id) to global container indices before they reach the station."""
-        containers = np.asarray(containers, dtype=np.int64)
-        bad = (containers < 0) | (containers >= self.n_containers)
-        if bad.any():
-            raise ValueError(
-                f"reserve: container index {int(containers[bad][0])} is out of range "
-                f"[0, {self.n_containers})"
-            )
-        self.reservations.update(zip(np.asarray(task_ids).tolist(), containers.tolist()))
 
 
 class GroundScheduler(Protocol):
@@ -79,26 +67,16 @@ def _by_station_rounds(station: np.ndarray) -> np.ndarray:
 
 
 class LeastLoaded:
-    """LBS -> server with the least mean backlog -> its container with the least backlog."""
+    """LBS -> server with the least total backlog -> its container with the least backlog."""
 
     def assign(self, cluster, task_id, station, arrival_s, exec_s, rng):
-        busy = cluster.busy_until.copy()
-        per, cps = cluster.per_station, cluster.cfg.containers_per_server
-        out = np.empty(len(station), dtype=np.int64)
-        rank = _by_station_rounds(station)
-        for r in range(int(rank.max()) + 1 if len(rank) else 0):
-            idx = np.flatnonzero(rank == r)
-            st, t = station[idx], arrival_s[idx]
-            rows = busy.reshape(cluster.n_stations, per)[st]  # (m, C)
-            backlog = np.maximum(rows - t[:, None], 0.0)
-            server_load = backlog.reshape(len(idx), cluster.cfg.servers, cps).mean(axis=2)
-            server = server_load.argmin(axis=1)
-            within = backlog.reshape(len(idx), cluster.cfg.servers, cps)[np.arange(len(idx)), server]
-            local = server * cps + within.argmin(axis=1)
-            g = st * per + local
-            busy[g] = np.maximum(busy[g], t) + exec_s[idx]
-            out[idx] = g
-        return out
+        from satgym.core.step_advance import least_loaded
+
+        return least_loaded(
+            cluster.busy_until, np.asarray(station, dtype=np.int64), np.asarray(arrival_s, dtype=np.float64),
+            np.asarray(exec_s, dtype=np.float64), cluster.per_station, cluster.cfg.servers,
+            cluster.cfg.containers_per_server,
+        )
 
 
 class RoundRobin:
@@ -130,22 +108,3 @@ def make_scheduler(name: str) -> GroundScheduler:
     if name not in SCHEDULERS:
         raise ValueError(f"ground.scheduler: {name!r} is not valid; choose one of {', '.join(SCHEDULERS)}")
     return SCHEDULERS[name]()
-
-
-def place(
-    scheduler: GroundScheduler,
-    cluster: GroundCluster,
-    task_id: np.ndarray,
-    station: np.ndarray,
-    arrival_s: np.ndarray,
-    exec_s: np.ndarray,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Reserved tasks go to their reserved container (if at the right station); the rest to ``scheduler``."""
-    out = scheduler.assign(cluster, task_id, station, arrival_s, exec_s, rng)
-    if cluster.reservations:
-        for k, tid in enumerate(task_id.tolist()):
-            c = cluster.reservations.pop(tid, None)
-            if c is not None and cluster.container_station[c] == station[k]:
-                out[k] = c
-    return out

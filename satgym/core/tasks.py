@@ -1,9 +1,10 @@
-"""Inference tasks: arrivals (Sec. IX-C load profiles) and the live task table.
+"""Inference tasks: arrivals (Sec. IX-C load profiles) and the task table.
 
-Every task is a row of numpy columns. A task is *pending* (waiting for its satellite's decision),
+Every task is a row of two numpy matrices, one of floats and one of integers (so the compiled step
+kernels take two arrays, not twenty). A task is *pending* (waiting for its satellite's decision),
 *in flight* (running on board, uploading, queued or running at the edge, returning its result) or
-*resolved* (completed, or failed with a reason). Resolved rows leave the live table each step, so
-the step costs O(tasks in flight), and are summarised by :mod:`satgym.core.metrics`.
+*resolved* (completed, or failed with a reason). Rows stay in arrival order; resolved rows are
+compacted away every few steps, so a step costs O(tasks in flight).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from satgym.config.schema import TaskConfig
 
 class Stage(IntEnum):
     PENDING = 0  # waiting for an offload/local/hold decision
-    LOCAL = 1  # queued or running on board; outcome time known
+    LOCAL = 1  # (unused marker kept for readability of routes)
     UPLINK = 2  # raw data on its way to the ground station
     EDGE = 3  # queued or running in a container
-    DONE_KNOWN = 4  # outcome and its time are known, resolves when the clock reaches it
+    DONE_KNOWN = 4  # outcome and its time are known; resolves when the clock reaches it
+    RESOLVED = 5  # counted as completed or failed; removed at the next compaction
 
 
 class Route(IntEnum):
@@ -39,74 +41,96 @@ FAIL_REASONS = (
     "deadline",  # finished after its deadline
 )
 
-COLUMNS: dict[str, tuple[type, float]] = {
-    "id": (np.int64, -1),
-    "sat": (np.int64, -1),
-    "arrival_s": (np.float64, 0.0),
-    "work": (np.float64, 0.0),  # inference units (image tiles)
-    "input_mbit": (np.float64, 0.0),  # t_{n_i}
-    "result_mbit": (np.float64, 0.0),  # s_{n_i}
-    "needs_return": (np.bool_, False),  # Case I
-    "deadline_s": (np.float64, np.inf),  # absolute
-    "stage": (np.int8, Stage.PENDING),
-    "decided_s": (np.float64, np.nan),
-    "route": (np.int8, Route.NONE),
-    "relay": (np.int64, -1),
-    "link_sat": (np.int64, -1),  # satellite whose ground link carries the data
-    "ground_arrival_s": (np.float64, np.inf),
-    "station": (np.int64, -1),
-    "container": (np.int64, -1),
-    "exec_start_s": (np.float64, np.nan),
-    "exec_finish_s": (np.float64, np.nan),
-    "done_s": (np.float64, np.inf),
-    "failed": (np.bool_, False),
-    "fail_reason": (np.int8, -1),
-    "accuracy": (np.float64, np.nan),
+FLOAT_COLUMNS: dict[str, float] = {
+    "arrival_s": 0.0,
+    "work": 0.0,  # inference units (image tiles)
+    "input_mbit": 0.0,  # t_{n_i}
+    "result_mbit": 0.0,  # s_{n_i}
+    "deadline_s": np.inf,  # absolute
+    "decided_s": np.nan,
+    "ground_arrival_s": np.inf,
+    "exec_start_s": np.nan,
+    "exec_finish_s": np.nan,
+    "done_s": np.inf,
+    "accuracy": np.nan,
 }
+INT_COLUMNS: dict[str, int] = {
+    "id": -1,
+    "sat": -1,
+    "needs_return": 0,  # Case I
+    "stage": int(Stage.PENDING),
+    "route": int(Route.NONE),
+    "relay": -1,
+    "link_sat": -1,  # satellite whose ground link carries the data
+    "station": -1,
+    "container": -1,
+    "failed": 0,
+    "fail_reason": -1,
+    "reserved": -1,  # container pinned by a policy (ground-scheduler hook)
+}
+FCOL = {name: k for k, name in enumerate(FLOAT_COLUMNS)}
+ICOL = {name: k for k, name in enumerate(INT_COLUMNS)}
+_FDEF = np.array(list(FLOAT_COLUMNS.values()))
+_IDEF = np.array(list(INT_COLUMNS.values()), dtype=np.int64)
 
 
 class TaskTable:
-    """Columns of the live tasks, with amortised appends and compaction."""
+    """Rows of tasks: ``F`` (float64) and ``I`` (int64) matrices with amortised growth."""
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
-        self._cap = capacity
-        self.cols = {k: np.full(capacity, d, dtype=t) for k, (t, d) in COLUMNS.items()}
+        self.F = np.tile(_FDEF, (capacity, 1))
+        self.I = np.tile(_IDEF, (capacity, 1))
 
     def __len__(self) -> int:
         return self.n
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return self.cols[name][: self.n]
+        """A column view over the rows in use (resolved rows included until compaction)."""
+        if name in FCOL:
+            return self.F[: self.n, FCOL[name]]
+        return self.I[: self.n, ICOL[name]]
+
+    def append_rows(self, F: np.ndarray, I: np.ndarray) -> None:
+        """Add rows already in table format (from :class:`ArrivalStream`)."""
+        m = len(F)
+        if self.n + m > len(self.F):
+            self._grow(self.n + m)
+        self.F[self.n : self.n + m] = F
+        self.I[self.n : self.n + m] = I
+        self.n += m
 
     def append(self, **values: np.ndarray) -> np.ndarray:
-        """Add rows (missing columns take their defaults); returns their row indices."""
+        """Add rows (unspecified columns take their defaults); returns their row indices."""
         m = len(next(iter(values.values())))
-        if self.n + m > self._cap:
+        if self.n + m > len(self.F):
             self._grow(self.n + m)
-        rows = np.arange(self.n, self.n + m)
-        for k, (t, d) in COLUMNS.items():
-            self.cols[k][rows] = values[k] if k in values else d
+        rows = slice(self.n, self.n + m)
+        for name, v in values.items():
+            if name in FCOL:
+                self.F[rows, FCOL[name]] = v
+            else:
+                self.I[rows, ICOL[name]] = v
         self.n += m
-        return rows
+        return np.arange(rows.start, rows.stop)
 
-    def take(self, rows: np.ndarray) -> dict[str, np.ndarray]:
-        return {k: v[rows].copy() for k, v in self.cols.items()}
-
-    def keep(self, mask: np.ndarray) -> None:
-        """Drop the rows where ``mask`` is False (order preserved)."""
-        kept = np.flatnonzero(mask)
-        for v in self.cols.values():
-            v[: len(kept)] = v[kept]
-        self.n = len(kept)
+    def compact(self) -> None:
+        """Drop resolved rows (order preserved) and reset the freed tail to defaults."""
+        keep = np.flatnonzero(self.I[: self.n, ICOL["stage"]] != Stage.RESOLVED)
+        m = len(keep)
+        self.F[:m] = self.F[keep]
+        self.I[:m] = self.I[keep]
+        self.F[m : self.n] = _FDEF
+        self.I[m : self.n] = _IDEF
+        self.n = m
 
     def _grow(self, need: int) -> None:
-        cap = max(need, 2 * self._cap)
-        for k, (t, d) in COLUMNS.items():
-            new = np.full(cap, d, dtype=t)
-            new[: self.n] = self.cols[k][: self.n]
-            self.cols[k] = new
-        self._cap = cap
+        cap = max(need, 2 * len(self.F))
+        F = np.tile(_FDEF, (cap, 1))
+        I = np.tile(_IDEF, (cap, 1))
+        F[: self.n] = self.F[: self.n]
+        I[: self.n] = self.I[: self.n]
+        self.F, self.I = F, I
 
 
 # Relative task rate by UTC hour for the optional time-of-day curve: Sec. IX-C's windows (Light
@@ -118,32 +142,59 @@ _HOURLY_RATE = np.array(
 TIME_OF_DAY_CURVE = _HOURLY_RATE / _HOURLY_RATE.mean()
 
 
-def generate_arrivals(
-    cfg: TaskConfig,
-    n_sats: int,
-    t0_s: float,
-    t1_s: float,
-    utc_hour: float,
-    rng: np.random.Generator,
-) -> dict[str, np.ndarray]:
-    """Poisson arrivals in [t0, t1) for every satellite, with sizes drawn from ``cfg``."""
-    rate = 1.0 / cfg.mean_interarrival_s
-    if cfg.time_of_day:
-        rate *= TIME_OF_DAY_CURVE[int(utc_hour) % 24]
-    counts = rng.poisson(rate * (t1_s - t0_s), size=n_sats)
-    m = int(counts.sum())
-    sat = np.repeat(np.arange(n_sats), counts)
-    arrival = t0_s + rng.random(m) * (t1_s - t0_s)
-    work = rng.integers(cfg.work_min, cfg.work_max + 1, size=m).astype(np.float64)
-    jitter = rng.lognormal(0.0, cfg.size_spread, size=m) if cfg.size_spread > 0 else np.ones(m)
-    deadline = arrival + cfg.deadline_s if cfg.deadline_s > 0 else np.full(m, np.inf)
-    order = np.argsort(arrival, kind="stable")
-    return {
-        "sat": sat[order],
-        "arrival_s": arrival[order],
-        "work": work[order],
-        "input_mbit": (work * cfg.input_mbit_per_unit * jitter)[order],
-        "result_mbit": (work * cfg.result_mbit_per_unit)[order],
-        "needs_return": (rng.random(m) < cfg.return_probability)[order],
-        "deadline_s": deadline[order],
-    }
+class ArrivalStream:
+    """Poisson task arrivals (Sec. IX-C profiles), drawn a chunk of slots at a time.
+
+    Slot ``j`` covers ``[(j - 1) * slot_s, j * slot_s)`` (slot 0 is the one before the episode
+    starts, so there are pending tasks at the first decision). Rows come out already in task-table
+    format and in arrival order; ids count up from 0 in arrival order.
+    """
+
+    def __init__(self, cfg: TaskConfig, n_sats: int, slot_s: float, start_hour_utc: float,
+                 rng: np.random.Generator, chunk_slots: int = 32) -> None:
+        self.cfg, self.n_sats, self.slot_s = cfg, n_sats, slot_s
+        self.start_hour_utc, self.rng, self.chunk = start_hour_utc, rng, chunk_slots
+        self.next_id = 0
+        self._first = 0  # first slot of the current chunk
+        self._offsets = np.zeros(1, dtype=np.int64)
+        self._F = np.empty((0, len(FLOAT_COLUMNS)))
+        self._I = np.empty((0, len(INT_COLUMNS)), dtype=np.int64)
+
+    def slot(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """(F rows, I rows) of the tasks arriving in slot ``j`` (called with j = 0, 1, 2, ...)."""
+        if j >= self._first + len(self._offsets) - 1:
+            self._draw(j)
+        a, b = self._offsets[j - self._first], self._offsets[j - self._first + 1]
+        return self._F[a:b], self._I[a:b]
+
+    def _draw(self, first: int) -> None:
+        cfg, n, c, dt = self.cfg, self.n_sats, self.chunk, self.slot_s
+        rate = np.full(c, 1.0 / cfg.mean_interarrival_s)
+        if cfg.time_of_day:
+            hours = (self.start_hour_utc + (np.arange(first, first + c) - 1) * dt / 3600.0) % 24.0
+            rate = rate * TIME_OF_DAY_CURVE[hours.astype(np.int64)]
+        counts = self.rng.poisson(rate[:, None] * dt, size=(c, n))
+        flat = counts.ravel()
+        m = int(flat.sum())
+        slot = np.repeat(np.repeat(np.arange(c), n), flat)
+        sat = np.repeat(np.tile(np.arange(n), c), flat)
+        u = self.rng.random((3, m))  # arrival time within the slot, work, Case I flag
+        jitter = np.exp(cfg.size_spread * self.rng.standard_normal(m))  # log-normal size spread
+        arrival = (first + slot - 1) * dt + u[0] * dt
+        order = np.argsort(arrival, kind="stable")
+        work = np.floor(cfg.work_min + u[1] * (cfg.work_max - cfg.work_min + 1))
+        F = np.tile(_FDEF, (m, 1))
+        I = np.tile(_IDEF, (m, 1))
+        F[:, FCOL["arrival_s"]] = arrival
+        F[:, FCOL["work"]] = work
+        F[:, FCOL["input_mbit"]] = work * cfg.input_mbit_per_unit * jitter
+        F[:, FCOL["result_mbit"]] = work * cfg.result_mbit_per_unit
+        if cfg.deadline_s > 0:
+            F[:, FCOL["deadline_s"]] = arrival + cfg.deadline_s
+        I[:, ICOL["sat"]] = sat
+        I[:, ICOL["needs_return"]] = u[2] < cfg.return_probability
+        self._F, self._I = F[order], I[order]
+        self._I[:, ICOL["id"]] = np.arange(self.next_id, self.next_id + m)
+        self.next_id += m
+        self._offsets = np.searchsorted(slot[order], np.arange(c + 1))
+        self._first = first

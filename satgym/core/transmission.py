@@ -1,4 +1,4 @@
-"""Seamless data transmission planner (LEOEdge Sec. VII, Algorithm 4), vectorised over tasks.
+"""Seamless data transmission planner (LEOEdge Sec. VII, Algorithm 4), compiled with numba.
 
 For each offloaded task of satellite ``i`` the planner picks the first feasible route:
 
@@ -19,6 +19,8 @@ two-hop loss (Eqs. 28, 30). Two readings of the paper that we make physical and 
   "idle" means an empty link queue for same-orbit relays (Sec. VII-A).
 
 A satellite that is out of contact has ``T_a(i) = 0``: it can still offload through a relay.
+The scalar functions are what the simulator's compiled step calls; :func:`plan_routes` and
+:func:`delivery_estimate_s` are their array versions.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from satgym.core.tasks import Route
+from satgym.core.columns import R_DIRECT, R_LOCAL, R_OTHER_ORBIT, R_SAME_ORBIT
 
 
 @dataclass
@@ -41,76 +44,70 @@ class LinkState:
     other_orbit: np.ndarray  # (n_sats, 2)
 
 
-def delivery_estimate_s(
-    input_mbit: np.ndarray,
-    result_mbit: np.ndarray,
-    needs_return: np.ndarray,
-    edge_exec_s: np.ndarray,
-    rate_mbps: np.ndarray,
-    loss: float | np.ndarray,
-) -> np.ndarray:
-    """Eq. 1 / 28 (Case II) or Eq. 29 / 30 (Case I) with the retransmission reading."""
-    with np.errstate(divide="ignore"):
-        size = input_mbit + np.where(needs_return, result_mbit, 0.0)
-        d = np.where(rate_mbps > 0, size / (rate_mbps * (1.0 - loss)), np.inf)
-    return d + np.where(needs_return, edge_exec_s, 0.0)
+@njit(cache=True)
+def delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate_mbps, loss):
+    """Eq. 1 / 28 (Case II) or Eq. 29 / 30 (Case I), with the retransmission reading."""
+    if rate_mbps <= 0.0:
+        return np.inf
+    size = input_mbit + (result_mbit if needs_return else 0.0)
+    d = size / (rate_mbps * (1.0 - loss))
+    if needs_return:
+        d += edge_exec_s  # Eq. 29: wait for the ground execution before the result returns
+    return d
 
 
-def plan_routes(
-    sat: np.ndarray,
-    input_mbit: np.ndarray,
-    result_mbit: np.ndarray,
-    needs_return: np.ndarray,
-    edge_exec_s: np.ndarray,
-    links: LinkState,
-    ground_loss: float,
-    isl_rate_mbps: float,
-    isl_loss: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Route of every task (a :class:`Route`) and the satellite whose ground link carries it."""
+@njit(cache=True)
+def plan_route(i, input_mbit, result_mbit, needs_return, edge_exec_s, remaining_s, rate_mbps,
+               backlog_s, same_orbit, other_orbit, ground_loss, isl_rate_mbps, isl_loss):
+    """(route, link satellite) for one task of satellite ``i`` (Alg. 4)."""
+    d = backlog_s[i] + delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate_mbps[i], ground_loss)
+    if d <= remaining_s[i]:  # lines 4-7
+        return R_DIRECT, i
+    relay_loss = 1.0 - (1.0 - isl_loss) * (1.0 - ground_loss)  # Eq. 28 two-hop success
+    for pass_ in range(2):  # 0: idle same-orbit neighbours (lines 10-13), 1: other orbit (16-24)
+        nbrs = same_orbit if pass_ == 0 else other_orbit
+        best, best_d = -1, np.inf
+        for c in range(nbrs.shape[1]):
+            j = nbrs[i, c]
+            if j < 0 or (pass_ == 0 and backlog_s[j] > 0.0):
+                continue
+            rate = min(isl_rate_mbps, rate_mbps[j])  # Eq. 28 bottleneck
+            dj = backlog_s[j] + delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate, relay_loss)
+            if dj <= remaining_s[j] and dj < best_d:
+                best, best_d = j, dj
+        if best >= 0:
+            return (R_SAME_ORBIT if pass_ == 0 else R_OTHER_ORBIT), best
+    return R_LOCAL, -1  # line 27: execute locally
+
+
+@njit(cache=True)
+def _plan_many(sat, input_mbit, result_mbit, needs_return, edge_exec_s, remaining, rate, backlog,
+               same, other, ground_loss, isl_rate, isl_loss):
     n = len(sat)
-    route = np.full(n, Route.LOCAL, dtype=np.int8)
-    link_sat = np.full(n, -1, dtype=np.int64)
-    if n == 0:
-        return route, link_sat
+    route = np.empty(n, np.int8)
+    link = np.empty(n, np.int64)
+    for q in range(n):
+        route[q], link[q] = plan_route(sat[q], input_mbit[q], result_mbit[q], needs_return[q], edge_exec_s[q],
+                                       remaining, rate, backlog, same, other, ground_loss, isl_rate, isl_loss)
+    return route, link
 
-    # 1. direct (Alg. 4 lines 4-7)
-    d = links.link_backlog_s[sat] + delivery_estimate_s(
-        input_mbit, result_mbit, needs_return, edge_exec_s, links.ground_rate_mbps[sat], ground_loss
+
+def plan_routes(sat, input_mbit, result_mbit, needs_return, edge_exec_s, links: LinkState,
+                ground_loss: float, isl_rate_mbps: float, isl_loss: float) -> tuple[np.ndarray, np.ndarray]:
+    """Array version of :func:`plan_route` (link backlogs held fixed): routes and link satellites."""
+    f = lambda x: np.ascontiguousarray(x, dtype=np.float64)
+    return _plan_many(
+        np.asarray(sat, dtype=np.int64), f(input_mbit), f(result_mbit), np.asarray(needs_return, dtype=np.bool_),
+        f(edge_exec_s), f(links.remaining_contact_s), f(links.ground_rate_mbps), f(links.link_backlog_s),
+        np.asarray(links.same_orbit, dtype=np.int64), np.asarray(links.other_orbit, dtype=np.int64),
+        float(ground_loss), float(isl_rate_mbps), float(isl_loss),
     )
-    direct = d <= links.remaining_contact_s[sat]
-    route[direct] = Route.DIRECT
-    link_sat[direct] = sat[direct]
 
-    relay_loss = 1.0 - (1.0 - isl_loss) * (1.0 - ground_loss)
 
-    def relay_estimates(candidates: np.ndarray, require_idle: bool) -> np.ndarray:
-        ok = candidates >= 0
-        j = np.where(ok, candidates, 0)
-        rate = np.minimum(isl_rate_mbps, links.ground_rate_mbps[j])  # Eq. 28 bottleneck
-        est = links.link_backlog_s[j] + delivery_estimate_s(
-            input_mbit[:, None], result_mbit[:, None], needs_return[:, None], edge_exec_s[:, None], rate, relay_loss
-        )
-        fits = ok & (est <= links.remaining_contact_s[j])
-        if require_idle:
-            fits &= links.link_backlog_s[j] <= 0.0
-        return np.where(fits, est, np.inf)
-
-    # 2. idle same-orbit neighbour (lines 10-13)
-    todo = ~direct
-    if todo.any():
-        est = relay_estimates(links.same_orbit[sat], require_idle=True)
-        best = est.argmin(axis=1)
-        use = todo & np.isfinite(est[np.arange(n), best])
-        route[use] = Route.SAME_ORBIT_RELAY
-        link_sat[use] = links.same_orbit[sat[use], best[use]]
-        todo &= ~use
-    # 3. other-orbit neighbour with the smallest estimate (lines 16-24)
-    if todo.any():
-        est = relay_estimates(links.other_orbit[sat], require_idle=False)
-        best = est.argmin(axis=1)
-        use = todo & np.isfinite(est[np.arange(n), best])
-        route[use] = Route.OTHER_ORBIT_RELAY
-        link_sat[use] = links.other_orbit[sat[use], best[use]]
-    # 4. otherwise local (line 27): route stays LOCAL
-    return route, link_sat
+def delivery_estimate_s(input_mbit, result_mbit, needs_return, edge_exec_s, rate_mbps, loss) -> np.ndarray:
+    """Array version of :func:`delivery_estimate`."""
+    args = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in
+                                 (input_mbit, result_mbit, needs_return, edge_exec_s, rate_mbps, loss)))
+    f = [a.ravel() for a in args]
+    out = [delivery_estimate(f[0][k], f[1][k], bool(f[2][k]), f[3][k], f[4][k], f[5][k]) for k in range(f[0].size)]
+    return np.array(out, dtype=np.float64).reshape(args[0].shape)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from numba import njit
+
+from satgym.core.columns import F_ARRIVAL, F_INPUT, F_WORK, I_RETURN
 from satgym.core.simulator import Simulator
 
 # (name, unit, low, high). Bounds are physical: inf where the quantity is unbounded.
@@ -56,51 +59,57 @@ def bounds(decision_slots: int) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def observe(sim: Simulator, slots: np.ndarray) -> np.ndarray:
-    """(n_sats, obs_dim) float32 observation matrix at the current time."""
-    t = sim.time_s
+def observe(sim: Simulator) -> np.ndarray:
+    """(n_sats, obs_dim) float32 observation matrix at the current time (one compiled pass)."""
     row = sim.contact_row()
     sched = sim.schedule
-    visible = sched.station[row] >= 0
-    links = sim.link_state()
-    relay_ok = lambda nb: (nb >= 0) & np.where(nb >= 0, sched.station[row][np.maximum(nb, 0)] >= 0, False)
-    T = sim.tasks
-    pending_count = np.bincount(T["sat"][T["stage"] == 0], minlength=sim.n_sats)
-    to_next = np.where(visible, 0.0, np.minimum(sched.time_to_next_contact_s(row), AGE_CAP_S))
-    sat_part = np.column_stack(
-        [
-            np.maximum(sim.proc_busy - t, 0.0),
-            np.clip(sim.proc_load, 0.0, 1.0),
-            sim.compute.exec_s,
-            sim.compute.accuracy,
-            np.full(sim.n_sats, sim.edge_exec_s),
-            np.full(sim.n_sats, sim.cfg.compute.edge_accuracy),
-            visible,
-            links.remaining_contact_s,
-            to_next,
-            np.where(visible, np.nan_to_num(sched.elevation_deg[row], nan=0.0), 0.0),
-            links.ground_rate_mbps,
-            np.full(sim.n_sats, sim.cfg.links.ground_loss),
-            links.link_backlog_s,
-            relay_ok(links.same_orbit[:, 0]),
-            relay_ok(links.same_orbit[:, 1]),
-            relay_ok(links.other_orbit[:, 0]),
-            relay_ok(links.other_orbit[:, 1]),
-            np.clip(sim.ground_seen, 0.0, 1.0),
-            np.minimum(t - sim.ground_seen_at, AGE_CAP_S),
-            pending_count,
-        ]
+    return _observe(
+        sim.time_s, sim.K, sim.slots, sim.pending_count, sim.tasks.F, sim.tasks.I, sched.station[row],
+        sched.elevation_deg[row], sched.next_start_s[row], sched.window_end_s[row], sim.rate_grid[row],
+        sim.cfg.links.ground_loss, sim.proc_busy, sim.proc_load, sim.compute.exec_s, sim.compute.accuracy,
+        sim.edge_exec_s, sim.cfg.compute.edge_accuracy, sim.link_busy, sim.same_orbit, sim.other_orbit,
+        sim.ground_seen, sim.ground_seen_at, len(SAT_FIELDS),
     )
-    present = slots >= 0
-    r = np.where(present, slots, 0)
-    slot_part = np.stack(
-        [
-            present,
-            np.where(present, T["input_mbit"][r] if len(T) else 0.0, 0.0),
-            np.where(present, T["work"][r] if len(T) else 0.0, 0.0),
-            np.where(present, T["needs_return"][r] if len(T) else 0.0, 0.0),
-            np.where(present, np.maximum(t - T["arrival_s"][r], 0.0) if len(T) else 0.0, 0.0),
-        ],
-        axis=2,
-    ).reshape(sim.n_sats, -1)
-    return np.concatenate([sat_part, slot_part], axis=1).astype(np.float32)
+
+
+@njit(cache=True)
+def _observe(t, K, slots, pending_count, F, I, station, elevation, next_start, window_end, rate,
+             ground_loss, proc_busy, proc_load, exec_s, accuracy, edge_exec_s, edge_accuracy, link_busy,
+             same_orbit, other_orbit, ground_seen, ground_seen_at, n_sat_fields):
+    n = len(station)
+    out = np.zeros((n, n_sat_fields + 5 * K), np.float32)
+    for i in range(n):
+        vis = station[i] >= 0
+        o = out[i]
+        o[0] = max(proc_busy[i] - t, 0.0)
+        o[1] = min(max(proc_load[i], 0.0), 1.0)
+        o[2] = exec_s[i]
+        o[3] = accuracy[i]
+        o[4] = edge_exec_s
+        o[5] = edge_accuracy
+        o[6] = 1.0 if vis else 0.0
+        o[7] = window_end[i] - t if vis else 0.0  # T_a (Eq. 27)
+        o[8] = 0.0 if vis else min(next_start[i] - t, AGE_CAP_S)
+        o[9] = elevation[i] if vis else 0.0
+        o[10] = rate[i]
+        o[11] = ground_loss
+        o[12] = max(link_busy[i] - t, 0.0)
+        for c in range(2):
+            j = same_orbit[i, c]
+            o[13 + c] = 1.0 if (j >= 0 and station[j] >= 0) else 0.0
+            j = other_orbit[i, c]
+            o[15 + c] = 1.0 if (j >= 0 and station[j] >= 0) else 0.0
+        o[17] = min(max(ground_seen[i], 0.0), 1.0)
+        o[18] = min(t - ground_seen_at[i], AGE_CAP_S)
+        o[19] = pending_count[i]
+        for k in range(K):
+            r = slots[i, k]
+            if r < 0:
+                continue
+            b = n_sat_fields + 5 * k
+            o[b] = 1.0
+            o[b + 1] = F[r, F_INPUT]
+            o[b + 2] = F[r, F_WORK]
+            o[b + 3] = I[r, I_RETURN]
+            o[b + 4] = max(t - F[r, F_ARRIVAL], 0.0)
+    return out

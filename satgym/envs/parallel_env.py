@@ -134,7 +134,7 @@ class SatelliteEdgeEnv(ParallelEnv):
         self.sim.reset(self.np_random)
         self.agents = list(self.possible_agents)
         self._slots = self.sim.pending_slots()
-        self._obs = obs_spec.observe(self.sim, self._slots)
+        self._obs = obs_spec.observe(self.sim)
         self._last_metrics = {}
         infos = self._infos({}, {})
         return self._obs_dict(), infos
@@ -146,7 +146,7 @@ class SatelliteEdgeEnv(ParallelEnv):
         out = self.sim.step(matrix)
         reward = float(sum(out.reward_components.values()))
         self._slots = self.sim.pending_slots()
-        self._obs = obs_spec.observe(self.sim, self._slots)
+        self._obs = obs_spec.observe(self.sim)
         self._last_metrics = out.metrics
         truncated = self.sim.k >= self.sim.n_steps
         obs = self._obs_dict()
@@ -166,7 +166,10 @@ class SatelliteEdgeEnv(ParallelEnv):
         if not actions:
             return matrix
         try:
-            idx = np.fromiter((self._index[a] for a in actions), dtype=np.int64, count=len(actions))
+            if len(actions) == n and list(actions) == self.possible_agents:
+                idx = slice(None)  # the common case: every agent, in order
+            else:
+                idx = np.fromiter((self._index[a] for a in actions), dtype=np.int64, count=len(actions))
         except KeyError:
             unknown = [a for a in actions if a not in self._index][:5]
             raise ValueError(f"actions: unknown agent(s) {unknown}; agents are sat_0..sat_{n - 1}") from None
@@ -193,8 +196,9 @@ class SatelliteEdgeEnv(ParallelEnv):
         return dict(zip(self.agents, self._obs))
 
     def _infos(self, rewards: dict, metrics: dict) -> dict[str, dict]:
-        ids = np.where(self._slots >= 0, self.sim.tasks["id"][np.maximum(self._slots, 0)] if len(self.sim.tasks) else -1, -1)
-        return {a: {"rewards": rewards, "metrics": metrics, "task_ids": ids[k]} for k, a in enumerate(self.agents)}
+        slots = self._slots
+        ids = np.where(slots >= 0, self.sim.tasks.I[np.maximum(slots, 0), 0], -1)  # column 0: task id
+        return {a: {"rewards": rewards, "metrics": metrics, "task_ids": row} for a, row in zip(self.agents, ids)}
 
     def state(self) -> np.ndarray:
         g = self.sim.ground
@@ -232,7 +236,7 @@ class SatelliteEdgeEnv(ParallelEnv):
     def reserve_containers(self, task_ids: np.ndarray, containers: np.ndarray) -> None:
         """Ground-scheduler hook: place these tasks (ids from ``infos[agent]["task_ids"]``) on
         these global containers when they reach the station, instead of the LBS default."""
-        self.sim.ground.reserve(np.asarray(task_ids), np.asarray(containers))
+        self.sim.reserve(task_ids, containers)
 
     def record_messages(self, layer_pair: str, count: int) -> None:
         """Count messages a policy exchanged between layers (``satellite_lbs``, ``lbs_server``,

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from satgym.config.schema import GroundConfig
-from satgym.core.ground_cluster import SCHEDULERS, GroundCluster, make_scheduler, place
+from satgym.core.ground_cluster import SCHEDULERS, GroundCluster, make_scheduler
 
 
 def cluster(n_stations=2):
@@ -44,15 +44,13 @@ def test_every_scheduler_stays_at_the_task_station(name):
     assert np.array_equal(g.container_station[out], station)
 
 
-def test_reservation_overrides_the_scheduler_once():
-    g = cluster()
-    g.reserve(np.array([42]), np.array([11]))
-    sched = make_scheduler("least_loaded")
-    out = place(sched, g, np.array([42, 43]), np.array([0, 0]), np.array([0.0, 0.0]), np.ones(2), np.random.default_rng(0))
-    assert out[0] == 11 and out[1] != 11
-    assert 42 not in g.reservations
+def test_reservation_bad_container_is_rejected():
+    import satgym
+
+    env = satgym.parallel_env("leoedge", {"episode": {"steps": 5}})
+    env.reset(seed=0)
     with pytest.raises(ValueError, match="out of range"):
-        g.reserve(np.array([1]), np.array([99]))
+        env.reserve_containers(np.array([1]), np.array([99]))
 
 
 def test_unknown_scheduler_lists_valid_names():

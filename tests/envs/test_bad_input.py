@@ -8,7 +8,9 @@ from tests.envs.helpers import short_env
 
 
 def snapshot(env):
-    return (env.sim.k, env.sim.time_s, env.state().copy(), len(env.sim.tasks), env.sim.metrics.generated)
+    T = env.sim.tasks
+    return (env.sim.k, env.sim.time_s, env.state().copy(), T.F[: T.n].tobytes(), T.I[: T.n].tobytes(),
+            env.sim.proc_busy.tobytes(), env.sim.link_busy.tobytes(), env.sim.metrics.generated)
 
 
 @pytest.mark.parametrize(

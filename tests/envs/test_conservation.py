@@ -51,7 +51,8 @@ def test_conservation_queues_and_time(cfg, seed, action_seed, bias):
         acts = {a: rng.choice(3, size=sim.K, p=p) for a in env.agents}
         env.step(acts)
         m = sim.metrics
-        in_flight = len(sim.tasks)
+        in_flight = sim.in_flight()
+        assert in_flight == int(np.sum(sim.tasks["stage"] != Stage.RESOLVED))  # the live count is honest
         assert m.generated == m.completed + m.failed_total + in_flight
         # no task is resolved twice or lost: every live task is in a known stage
         assert set(np.unique(sim.tasks["stage"])) <= {int(s) for s in Stage}

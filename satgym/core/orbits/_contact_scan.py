@@ -25,6 +25,7 @@ from .propagation import propagate_teme_raw_km, time_grid_jd
 
 _CHUNK_MAX_ROWS = 32
 _CHUNK_MAX_S = 160.0
+_SMALL_PAIRS = 256  # satellite-station pairs below which one long chunk is cheapest
 _GEODETIC_TILT_DEG = 0.2  # max angle between the WGS84 normal and the geocentric radial (0.1924 deg)
 _CONE_MARGIN_DEG = 0.5
 
@@ -45,12 +46,15 @@ class ScanResult:
     sgp4_error: np.ndarray  # (n_sats, n_grid) SGP4 error codes
 
 
-def _chunks(grid_s: np.ndarray) -> list[tuple[int, int]]:
+def _chunks(grid_s: np.ndarray, n_pairs: int = 1 << 30) -> list[tuple[int, int]]:
+    """Row ranges scanned together. Large sets use short chunks so that the k-d tree prunes most
+    satellite-station pairs; small sets (few pairs) gain nothing from pruning and use long ones."""
+    max_rows, max_s = (_CHUNK_MAX_ROWS, _CHUNK_MAX_S) if n_pairs > _SMALL_PAIRS else (1024, np.inf)
     out, a, g = [], 0, grid_s.size
     while a < g:
         t_from = grid_s[a - 1] if a else grid_s[0]
         b = a + 1
-        while b < g and b - a < _CHUNK_MAX_ROWS and grid_s[b] - t_from <= _CHUNK_MAX_S:
+        while b < g and b - a < max_rows and grid_s[b] - t_from <= max_s:
             b += 1
         out.append((a, b))
         a = b
@@ -116,7 +120,7 @@ def scan_contacts(
     out: list[tuple[np.ndarray, ...]] = []
     prev_pos: np.ndarray | None = None
 
-    for a, b in _chunks(grid_s):
+    for a, b in _chunks(grid_s, constellation.n_sats * stations.n_stations):
         r_teme, err = propagate_teme_raw_km(constellation, jd[a:b], fr[a:b])
         sgp4_error[:, a:b] = err
         pos_new = teme_to_ecef_km(r_teme, gmst_rad(jd[a:b], fr[a:b]))

@@ -1,0 +1,191 @@
+"""The time-advance half of a step, compiled: ground arrivals, containers, result return, loads,
+and resolving outcomes whose time has come.
+
+Result return (Case I, LEOEdge Sec. VII-B): when a container finishes a task whose result must go
+back, the station first tries the link the raw data came over (the satellite itself, or its
+relay). If that satellite is no longer in contact long enough, the seamless scheme looks for a new
+link: the satellite directly, then its same-orbit neighbours, then its other-orbit neighbours (Alg.
+4's order). Stations share results over terrestrial backhaul, so any station in view of the chosen
+satellite can send it. Without the seamless scheme only the original link is tried. A result that
+finds no link fails (``contact_lost_return``) or waits for the satellite's next contact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from satgym.core.columns import (
+    DONE_KNOWN, EDGE, EXPIRED, F_ACCURACY, F_ARRIVAL, F_DEADLINE, F_DECIDED, F_DONE, F_GARRIVAL,
+    F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_CONTAINER, I_FAILED, I_LINK, I_REASON, I_RELAY,
+    I_RETURN, I_ROUTE, I_SAT, I_STAGE, LOST_RETURN, PENDING, R_LOCAL, RESOLVED, UPLINK,
+)
+from satgym.core.step_dispatch import fail, finish, transfer_time_s
+
+# layout of the stats vector returned by :func:`advance`
+STATS = ("completed", "completed_local", "completed_edge", "e2e_sum_s", "accuracy_sum",
+         "wait_decision", "upload", "queue", "execution", "result_return",
+         "contact_lost_upload", "contact_lost_return", "no_contact", "expired", "deadline", "resolved")
+_FAIL0 = 10
+
+
+@njit(cache=True)
+def ground_arrivals(F, I, n, t_end):
+    """Rows whose upload reaches the station before ``t_end``, in order of arrival."""
+    count = 0
+    for r in range(n):
+        if I[r, I_STAGE] == UPLINK and F[r, F_GARRIVAL] < t_end:
+            count += 1
+    rows = np.empty(count, np.int64)
+    q = 0
+    for r in range(n):
+        if I[r, I_STAGE] == UPLINK and F[r, F_GARRIVAL] < t_end:
+            rows[q] = r
+            q += 1
+    times = np.empty(count)
+    for q in range(count):
+        times[q] = F[rows[q], F_GARRIVAL]
+    return rows[np.argsort(times, kind="mergesort")]
+
+
+@njit(cache=True)
+def least_loaded(busy_until, station, arrival_s, exec_s, per_station, servers, per_server):
+    """LBS: the server with the least total backlog, then its container with the least backlog,
+    decided arrival by arrival (the LBS sees the queues its earlier choices built)."""
+    busy = busy_until.copy()
+    out = np.empty(len(station), np.int64)
+    for q in range(len(station)):
+        t = arrival_s[q]
+        base = station[q] * per_station
+        best_server, best_load = 0, np.inf
+        for sv in range(servers):
+            load = 0.0
+            for c in range(per_server):
+                load += max(busy[base + sv * per_server + c] - t, 0.0)
+            if load < best_load:
+                best_server, best_load = sv, load
+        g_best, b_best = -1, np.inf
+        for c in range(per_server):
+            g = base + best_server * per_server + c
+            b = max(busy[g] - t, 0.0)
+            if b < b_best:
+                g_best, b_best = g, b
+        busy[g_best] = max(busy[g_best], t) + exec_s[q]
+        out[q] = g_best
+    return out
+
+
+@njit(cache=True)
+def _overlap(a, b, t0, t1):
+    return max(min(b, t1) - max(a, t0), 0.0)
+
+
+@njit(cache=True)
+def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_unit_s, edge_accuracy,
+            occupancy, proc_load, station_grid, window_end_grid, next_start_grid, rate_grid,
+            same_orbit, other_orbit, seamless, wait_mode, ground_loss, isl_rate, isl_loss, packet_bits,
+            nominal_rate, slot_s, n_rows, max_hold_s, stats):
+    """Serve arrivals on their containers, finish executions, return results, measure the loads
+    over [t, t_end) and resolve outcomes up to ``t_end``. Fills ``stats`` (see :data:`STATS`)."""
+    np.random.seed(seed)
+    relay_loss = 1.0 - (1.0 - isl_loss) * (1.0 - ground_loss)
+    # 1. uploads reaching the station: FIFO on the chosen container
+    for q in range(len(rows)):
+        r, c = rows[q], containers[q]
+        start = max(F[r, F_GARRIVAL], busy_until[c])
+        busy_until[c] = start + F[r, F_WORK] * edge_exec_unit_s
+        I[r, I_CONTAINER] = c
+        F[r, F_XSTART] = start
+        F[r, F_XFINISH] = busy_until[c]
+        F[r, F_ACCURACY] = edge_accuracy
+        I[r, I_STAGE] = EDGE
+    stats[:] = 0.0
+    occupancy[:] = 0.0
+    proc_load[:] = 0.0
+    span = t_end - t
+    cands = np.empty(6, np.int64)
+    for r in range(n):
+        stage = I[r, I_STAGE]
+        # 2. executions that end in this slot (Case II: done; Case I: return the result)
+        if stage == EDGE and F[r, F_XFINISH] < t_end:
+            done_exec = F[r, F_XFINISH]
+            if I[r, I_RETURN] == 0:
+                finish(F, I, r, done_exec)
+            else:
+                _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, next_start_grid,
+                               rate_grid, same_orbit, other_orbit, seamless, wait_mode, ground_loss,
+                               relay_loss, isl_rate, packet_bits, nominal_rate, slot_s, n_rows)
+            stage = I[r, I_STAGE]
+        # 3. CPU occupancy over the slot (containers and on-board processors)
+        c = I[r, I_CONTAINER]
+        if c >= 0:
+            occupancy[c] += _overlap(F[r, F_XSTART], F[r, F_XFINISH], t, t_end) / span
+        elif I[r, I_ROUTE] == R_LOCAL:
+            proc_load[I[r, I_SAT]] += _overlap(F[r, F_XSTART], F[r, F_XFINISH], t, t_end) / span
+        # 4. resolve outcomes whose time has come
+        if stage == DONE_KNOWN and F[r, F_DONE] <= t_end:
+            I[r, I_STAGE] = RESOLVED
+            stats[15] += 1
+            if I[r, I_FAILED] == 1:
+                stats[_FAIL0 + I[r, I_REASON]] += 1
+                continue
+            stats[0] += 1
+            stats[3] += F[r, F_DONE] - F[r, F_ARRIVAL]
+            stats[4] += F[r, F_ACCURACY]
+            stats[5] += F[r, F_DECIDED] - F[r, F_ARRIVAL]
+            stats[8] += F[r, F_XFINISH] - F[r, F_XSTART]
+            if c >= 0:
+                stats[2] += 1
+                stats[6] += F[r, F_GARRIVAL] - F[r, F_DECIDED]
+                stats[7] += F[r, F_XSTART] - F[r, F_GARRIVAL]
+                stats[9] += F[r, F_DONE] - F[r, F_XFINISH]
+            else:
+                stats[1] += 1
+                stats[7] += F[r, F_XSTART] - F[r, F_DECIDED]
+        # 5. pending tasks held too long or past their deadline
+        elif stage == PENDING and (t_end - F[r, F_ARRIVAL] > max_hold_s or F[r, F_DEADLINE] <= t_end):
+            fail(F, I, r, EXPIRED, t_end)
+            I[r, I_STAGE] = RESOLVED
+            stats[_FAIL0 + EXPIRED] += 1
+            stats[15] += 1
+    for c in range(len(occupancy)):
+        occupancy[c] = min(occupancy[c], 1.0)
+
+
+@njit(cache=True)
+def _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, next_start_grid, rate_grid,
+                   same_orbit, other_orbit, seamless, wait_mode, ground_loss, relay_loss, isl_rate,
+                   packet_bits, nominal_rate, slot_s, n_rows):
+    i = I[r, I_SAT]
+    row = min(int(np.ceil(done_exec / slot_s - 1e-9)), n_rows - 1)
+    size = F[r, F_RESULT]
+    cands[0] = I[r, I_LINK]
+    m = 1
+    if seamless:
+        cands[1], cands[2], cands[3] = i, same_orbit[i, 0], same_orbit[i, 1]
+        cands[4], cands[5] = other_orbit[i, 0], other_orbit[i, 1]
+        m = 6
+    for q in range(m):
+        j = cands[q]
+        if j < 0 or station_grid[row, j] < 0:
+            continue
+        relay = j != i
+        rate = min(rate_grid[row, j], isl_rate) if relay else rate_grid[row, j]
+        loss = relay_loss if relay else ground_loss
+        if rate <= 0.0 or done_exec + size / (rate * (1.0 - loss)) > window_end_grid[row, j]:
+            continue
+        if relay:
+            I[r, I_RELAY] = j
+        finish(F, I, r, done_exec + transfer_time_s(size, rate, loss, packet_bits))
+        return
+    if not wait_mode:
+        fail(F, I, r, LOST_RETURN, done_exec)
+        return
+    after = window_end_grid[row, i] if station_grid[row, i] >= 0 else done_exec
+    row2 = min(int(np.ceil(after / slot_s)), n_rows - 1)
+    nxt = next_start_grid[row2, i]
+    if np.isfinite(nxt):
+        finish(F, I, r, nxt + size / (nominal_rate * (1.0 - ground_loss)))
+    else:  # no contact within the look-ahead: in flight until the episode ends
+        I[r, I_STAGE] = DONE_KNOWN
+        F[r, F_DONE] = np.inf

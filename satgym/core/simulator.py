@@ -213,7 +213,7 @@ class Simulator:
         step_stats = self._account(stats)
         self.k += 1
         self.time_s = t_end
-        if self.k % COMPACT_EVERY == 0:
+        if T.n > 2 * self._live + 1024 or self.k % COMPACT_EVERY == 0:  # keep scans O(live tasks)
             T.compact()
         new = self._add_arrivals(self.k)
         if self.k % max(1, int(round(NEIGHBOUR_REFRESH_S / self.slot_s))) == 0:

@@ -151,9 +151,11 @@ class ArrivalStream:
     """
 
     def __init__(self, cfg: TaskConfig, n_sats: int, slot_s: float, start_hour_utc: float,
-                 rng: np.random.Generator, chunk_slots: int = 32) -> None:
+                 rng: np.random.Generator, chunk_tasks: int = 8192) -> None:
         self.cfg, self.n_sats, self.slot_s = cfg, n_sats, slot_s
-        self.start_hour_utc, self.rng, self.chunk = start_hour_utc, rng, chunk_slots
+        self.start_hour_utc, self.rng = start_hour_utc, rng
+        per_slot = n_sats * slot_s / cfg.mean_interarrival_s  # expected tasks per slot
+        self.chunk = int(np.clip(chunk_tasks / max(per_slot, 1e-9), 1, 64))
         self.next_id = 0
         self._first = 0  # first slot of the current chunk
         self._offsets = np.zeros(1, dtype=np.int64)
@@ -174,27 +176,29 @@ class ArrivalStream:
             hours = (self.start_hour_utc + (np.arange(first, first + c) - 1) * dt / 3600.0) % 24.0
             rate = rate * TIME_OF_DAY_CURVE[hours.astype(np.int64)]
         counts = self.rng.poisson(rate[:, None] * dt, size=(c, n))
-        flat = counts.ravel()
-        m = int(flat.sum())
-        slot = np.repeat(np.repeat(np.arange(c), n), flat)
-        sat = np.repeat(np.tile(np.arange(n), c), flat)
+        m = int(counts.sum())
+        group = np.repeat(np.arange(c * n), counts.ravel())  # slot-major, satellite-minor
+        slot = group // n
         u = self.rng.random((3, m))  # arrival time within the slot, work, Case I flag
         jitter = np.exp(cfg.size_spread * self.rng.standard_normal(m))  # log-normal size spread
-        arrival = (first + slot - 1) * dt + u[0] * dt
-        order = np.argsort(arrival, kind="stable")
+        order = np.argsort(slot + u[0], kind="stable")  # arrival order (slots are disjoint)
+        slot, u, jitter = slot[order], u[:, order], jitter[order]
         work = np.floor(cfg.work_min + u[1] * (cfg.work_max - cfg.work_min + 1))
-        F = np.tile(_FDEF, (m, 1))
-        I = np.tile(_IDEF, (m, 1))
+        arrival = (first + slot - 1 + u[0]) * dt
+        F = np.empty((m, len(FLOAT_COLUMNS)))
+        F[:] = _FDEF
+        I = np.empty((m, len(INT_COLUMNS)), dtype=np.int64)
+        I[:] = _IDEF
         F[:, FCOL["arrival_s"]] = arrival
         F[:, FCOL["work"]] = work
         F[:, FCOL["input_mbit"]] = work * cfg.input_mbit_per_unit * jitter
         F[:, FCOL["result_mbit"]] = work * cfg.result_mbit_per_unit
         if cfg.deadline_s > 0:
             F[:, FCOL["deadline_s"]] = arrival + cfg.deadline_s
-        I[:, ICOL["sat"]] = sat
+        I[:, ICOL["sat"]] = group[order] - (group[order] // n) * n
         I[:, ICOL["needs_return"]] = u[2] < cfg.return_probability
-        self._F, self._I = F[order], I[order]
-        self._I[:, ICOL["id"]] = np.arange(self.next_id, self.next_id + m)
+        I[:, ICOL["id"]] = np.arange(self.next_id, self.next_id + m)
+        self._F, self._I = F, I
         self.next_id += m
-        self._offsets = np.searchsorted(slot[order], np.arange(c + 1))
+        self._offsets = np.searchsorted(slot, np.arange(c + 1))
         self._first = first

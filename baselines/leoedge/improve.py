@@ -5,7 +5,14 @@ advantage first), to make room for it in one of its containers by ejecting
 one assigned task of lower value there, and re-placing the ejected task in
 another container of the station where it fits. A swap is applied only when
 it raises the station's Eq. 7 objective and every cap (Eq. 6) still holds, so
-feasibility is preserved. Stations are independent and are processed one by
+feasibility is preserved.
+
+1-swaps stop at local optima of the multi-container packing (e.g. when the
+optimum moves two small tasks one way and a large one the other to make room).
+``restart_improve`` therefore restarts from several perturbed roundings
+(proposal rounds by ``F / u^beta`` times log-normal noise, a fixed seed, so the
+result is deterministic), improves each by 1-swaps and keeps, per station, the
+best. Stations are independent and are processed one by
 one; the work per station is vectorised over its tasks and containers.
 
 >>> import numpy as np
@@ -21,7 +28,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["swap_improve"]
+from baselines.leoedge.rounding import propose_rounds
+
+__all__ = ["restart_improve", "swap_improve"]
 
 _TOL = 1e-12
 
@@ -88,3 +97,47 @@ def swap_improve(decision: np.ndarray, value: np.ndarray, task_load: np.ndarray,
         _station_swaps(d, value[np.ix_(tk, co)], task_load[tk], res, max_passes)
         decision[tk] = np.where(d >= 0, co[np.maximum(d, 0)], -1)
         residual[co] = res
+
+
+def _station_value(decision: np.ndarray, value: np.ndarray, task_station: np.ndarray,
+                   n_stations: int) -> np.ndarray:
+    off = decision >= 0
+    v = value[np.nonzero(off)[0], decision[off]]
+    return np.bincount(task_station[off], weights=v, minlength=n_stations)
+
+
+def restart_improve(decision: np.ndarray, value: np.ndarray, task_load: np.ndarray,
+                    residual: np.ndarray, task_station: np.ndarray,
+                    container_station: np.ndarray, restarts: int = 16, sigma: float = 0.5,
+                    seed: int = 0) -> np.ndarray:
+    """Best per station of ``decision`` and ``restarts`` perturbed, 1-swap-improved roundings.
+
+    ``residual`` is the room under the cap with *nothing* offloaded (``P - L_o``).
+    Every candidate is built by capacity-checked proposals, so all caps hold.
+
+    >>> value = np.array([[1.0], [1.0], [1.5]]); load = np.array([0.5, 0.5, 0.9])
+    >>> restart_improve(np.array([-1, -1, 0]), value, load, np.array([1.0]),
+    ...                 np.zeros(3, int), np.zeros(1, int), restarts=4)
+    array([ 0,  0, -1])
+    """
+    n_stations = int(max(container_station.max(initial=0), task_station.max(initial=0))) + 1
+    best = np.array(decision, dtype=np.int64)
+    best_obj = _station_value(best, value, task_station, n_stations)
+    pk, po = np.nonzero(value > 0.0)
+    if pk.size == 0 or restarts <= 0:
+        return best
+    rng = np.random.default_rng(seed)
+    v, u = value[pk, po], np.maximum(task_load[pk], 1e-12)
+    for i in range(restarts):
+        beta = (i % 4) / 3.0                                  # F, F/u^(1/3), ..., F/u
+        score = v / u ** beta * np.exp(sigma * rng.standard_normal(pk.size))
+        d = np.full(decision.size, -1, dtype=np.int64)
+        res = np.array(residual, dtype=float)
+        propose_rounds(pk, po, score, task_load, res, d)
+        swap_improve(d, value, task_load, res, task_station, container_station)
+        obj = _station_value(d, value, task_station, n_stations)
+        better = obj > best_obj + 1e-12
+        take = better[task_station] & (value.max(axis=1, initial=0.0) > 0.0)
+        best[take] = d[take]
+        best_obj = np.where(better, obj, best_obj)
+    return best

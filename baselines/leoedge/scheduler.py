@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baselines.leoedge.improve import swap_improve
+from baselines.leoedge.improve import restart_improve, swap_improve
 from baselines.leoedge.layout import Layout, build_layout
 from baselines.leoedge.roles import (container_allocate, lbs_update_prices, satellite_offload,
                                      server_allocate, server_update_prices)
@@ -106,7 +106,8 @@ def _bid_start(lay: Layout, nu: np.ndarray, n_tasks: int) -> tuple[np.ndarray, n
 def leoedge_schedule(problem: OffloadProblem, warm_start: DualPrices | None = None,
                      rho: float = 0.05, tol: float = 1e-3, max_iter: int = 3000,
                      theta: float = 1.0, momentum: bool = True,
-                     best_of: bool = True, improve: bool = True) -> LEOEdgeResult:
+                     best_of: bool = True, improve: bool = True,
+                     restarts: int = 16) -> LEOEdgeResult:
     """Run one LEOEdge round (Algs. 1-3) and round the result to a feasible decision.
 
     Args:
@@ -122,6 +123,8 @@ def leoedge_schedule(problem: OffloadProblem, warm_start: DualPrices | None = No
             restarted per station when the step turns back (adaptive restart).
         best_of: let each LBS keep the best of several roundings (see ``rounding``).
         improve: LBS-side 1-swap improvement after rounding (see ``improve``).
+        restarts: with ``improve``, the LBS also improves this many perturbed
+            roundings and keeps the best per station (``improve.restart_improve``).
     """
     if not (rho > 0 and tol > 0 and max_iter >= 1 and 0 < theta < 2):
         raise ValueError("need rho > 0, tol > 0, max_iter >= 1, 0 < theta < 2")
@@ -198,6 +201,9 @@ def leoedge_schedule(problem: OffloadProblem, warm_start: DualPrices | None = No
                                         minlength=p.n_containers)
         swap_improve(decision, p.value, p.task_load, left, lay.task_station,
                      p.container_station)
+        if restarts > 0:
+            decision = restart_improve(decision, np.asarray(p.value), p.task_load, p.residual,
+                                       lay.task_station, p.container_station, restarts)
     act = lay.station_active
     messages = {
         "satellite_lbs": int(np.sum(2 * iters * lay.n_sat_links)),

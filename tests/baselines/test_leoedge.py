@@ -38,7 +38,7 @@ def test_not_converged_is_reported() -> None:
     assert not r.converged and r.iterations == 2
 
 
-def test_objective_within_95_percent_of_milp_on_50_instances() -> None:
+def test_every_instance_within_95_percent_of_milp_on_50_instances() -> None:
     ratios, le_sum, milp_sum = [], 0.0, 0.0
     for seed in range(50):
         p = _small(seed)
@@ -52,9 +52,8 @@ def test_objective_within_95_percent_of_milp_on_50_instances() -> None:
             ratios.append(r.objective / m.objective)
     ratios = np.array(ratios)
     assert le_sum >= 0.95 * milp_sum
-    assert ratios.mean() >= 0.95
-    assert ratios.min() >= 0.9
-    assert np.mean(ratios >= 0.95) >= 0.9
+    assert ratios.mean() >= 0.98
+    assert ratios.min() >= 0.95                      # every instance within 95 % of the optimum
 
 
 @settings(max_examples=25, deadline=None)

@@ -54,7 +54,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--out", help="write the table (.csv or .md)")
     p.add_argument("--write-profiles", action="store_true",
                    help="write satgym/data/adaptive/profiles.yaml (with --all)")
-    p.set_defaults(func=run)
+    p.set_defaults(handler=run)
     return p
 
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="satgym")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return args.func(args)
+    return args.handler(args)
 
 
 if __name__ == "__main__":

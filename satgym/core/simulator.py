@@ -89,7 +89,10 @@ class Simulator:
         self.k = 0
         self.time_s = 0.0
         self.tasks = TaskTable(capacity=max(1024, 8 * self.n_sats))
-        self.arrivals = ArrivalStream(self.cfg.tasks, self.n_sats, self.slot_s, self.start_hour_utc, rng)
+        # the task stream has its own generator (seeded from the env's), so every policy sees the
+        # same tasks for the same seed, whatever else it makes the simulator draw
+        arrival_rng = np.random.default_rng(int(rng.integers(2**63)))
+        self.arrivals = ArrivalStream(self.cfg.tasks, self.n_sats, self.slot_s, self.start_hour_utc, arrival_rng)
         self.proc_busy = np.zeros(self.n_sats)
         self.link_busy = np.zeros(self.n_sats)
         self.proc_load = np.zeros(self.n_sats)

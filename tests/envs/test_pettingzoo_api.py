@@ -133,3 +133,23 @@ def test_policy_hooks_place_tasks_and_count_messages():
     assert env.episode_metrics()["messages"]["lbs_server"] == before + 5
     with pytest.raises(ValueError, match="satellite_lbs"):
         env.record_messages("sat_moon", 1)
+
+
+def test_task_stream_is_identical_whatever_the_policy():
+    """Same seed, very different policies (and a random LBS): the same tasks arrive."""
+    def arrivals(policy, scheduler):
+        env = short_env(overrides={"tasks": {"load": "heavy"}, "ground": {"scheduler": scheduler},
+                                   "episode": {"steps": 60}})
+        env.reset(seed=11)
+        seen = []
+        while env.agents:
+            _, _, _, _, infos = env.step({a: np.full(4, policy) for a in env.agents})
+            m, T = infos["sat_0"]["metrics"]["generated"], env.sim.tasks
+            new = slice(T.n - m, T.n)  # arrivals are appended last
+            seen.append((T["id"][new].tolist(), T["sat"][new].tolist(), T["arrival_s"][new].tolist(),
+                         T["work"][new].tolist(), T["input_mbit"][new].tolist()))
+        return seen
+
+    a = arrivals(0, "least_loaded")
+    assert arrivals(1, "random") == a
+    assert arrivals(2, "round_robin") == a

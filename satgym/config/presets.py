@@ -19,6 +19,7 @@ from __future__ import annotations
 from satgym.config.schema import (
     ConstellationConfig,
     EpisodeConfig,
+    LinkConfig,
     ScenarioConfig,
     StationSpec,
     StationsConfig,
@@ -57,6 +58,7 @@ def _starlink() -> ScenarioConfig:
         stations=StationsConfig(
             stations=(), extra="starlink_gateways:100", min_elevation_deg=25.0, lookahead_s=900.0
         ),
+        links=LinkConfig(isl_refresh_s=30.0),  # planes ~60 km/s apart in phase: 30 s keeps pairs current
         tasks=TaskConfig(load="heavy"),
         episode=EpisodeConfig(steps=200, start="epoch", decision_slots=2),
     )

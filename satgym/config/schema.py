@@ -143,6 +143,7 @@ class LinkConfig:
     isl_rate_mbps: float = 100.0
     isl_loss: float = 0.01
     max_isl_range_km: float = 5000.0
+    isl_refresh_s: float = 10.0  # how often the opportunistic inter-plane neighbours are recomputed
     packet_bits: int = 12_000
     # Shannon model (Eqs. 24-25)
     bandwidth_mhz: float = 2.0
@@ -159,6 +160,7 @@ class LinkConfig:
         check_range("links.ground_loss", self.ground_loss, 0.0, 0.95)
         check_range("links.isl_loss", self.isl_loss, 0.0, 0.95)
         check_positive("links.max_isl_range_km", self.max_isl_range_km)
+        check_positive("links.isl_refresh_s", self.isl_refresh_s)
         check_positive("links.packet_bits", self.packet_bits)
         for name in ("bandwidth_mhz", "tx_power_w", "gain_at_1m", "noise_w"):
             check_positive(f"links.{name}", getattr(self, name))

@@ -35,7 +35,6 @@ from satgym.core.transmission import LinkState
 from satgym.core.world import build_constellation, build_stations, parse_epoch
 
 LOCAL, OFFLOAD, HOLD = 0, 1, 2
-NEIGHBOUR_REFRESH_S = 10.0
 COMPACT_EVERY = 16  # steps between removals of resolved rows
 
 
@@ -101,6 +100,7 @@ class Simulator:
         self.ground_seen_at = np.full(self.n_sats, -np.inf)
         self.metrics = EpisodeMetrics(self.ground.n_containers)
         self._live = 0
+        self._first_pending = 0
         self._refresh_neighbours()
         self._add_arrivals(0)
         self._receive_ground_state()
@@ -218,8 +218,9 @@ class Simulator:
         self.time_s = t_end
         if T.n > 2 * self._live + 1024 or self.k % COMPACT_EVERY == 0:  # keep scans O(live tasks)
             T.compact()
+            self._first_pending = 0
         new = self._add_arrivals(self.k)
-        if self.k % max(1, int(round(NEIGHBOUR_REFRESH_S / self.slot_s))) == 0:
+        if self.k % max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s))) == 0:
             self._refresh_neighbours()
         self._receive_ground_state()
         self._update_slots()
@@ -283,7 +284,9 @@ class Simulator:
         return {"completed": int(s["completed"]), "failed": failed, "e2e_sum_s": s["e2e_sum_s"]}
 
     def _update_slots(self) -> None:
-        self.slots, self.pending_count = pending_slots(self.tasks.I, self.tasks.n, self.n_sats, self.K)
+        self.slots, self.pending_count, self._first_pending = pending_slots(
+            self.tasks.I, self._first_pending, self.tasks.n, self.n_sats, self.K
+        )
 
     def _receive_ground_state(self) -> None:
         """Satellites in contact receive their station's mean load; others keep a stale copy."""
@@ -299,10 +302,7 @@ class Simulator:
 
     def _add_arrivals(self, slot: int) -> int:
         """Tasks that arrived in slot ``slot`` become pending."""
-        F, I = self.arrivals.slot(slot)
-        m = len(F)
-        if m:
-            self.tasks.append_rows(F, I)
+        m = self.arrivals.append_slot(self.tasks, slot)
         self.metrics.generated += m
         self._live += m
         return m

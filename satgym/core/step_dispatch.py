@@ -175,14 +175,19 @@ def dispatch(seed, t, slot_s, n_rows, actions, slots, F, I, proc_busy, link_busy
 
 
 @njit(cache=True)
-def pending_slots(I, n, n_sats, K):
-    """Rows of each satellite's K oldest pending tasks (rows are in arrival order), and counts."""
+def pending_slots(I, first, n, n_sats, K):
+    """Rows of each satellite's K oldest pending tasks, the pending counts, and the first pending
+    row. Each satellite's rows are in arrival order and rows never return to pending, so the scan starts at ``first``
+    (the first pending row found last time)."""
     slots = np.full((n_sats, K), -1, np.int64)
     count = np.zeros(n_sats, np.int64)
-    for r in range(n):
+    first_found = n
+    for r in range(first, n):
         if I[r, I_STAGE] == 0:  # PENDING
+            if first_found == n:
+                first_found = r
             s = I[r, I_SAT]
             if count[s] < K:
                 slots[s, count[s]] = r
             count[s] += 1
-    return slots, count
+    return slots, count, first_found

@@ -3,8 +3,8 @@
 Every task is a row of two numpy matrices, one of floats and one of integers (so the compiled step
 kernels take two arrays, not twenty). A task is *pending* (waiting for its satellite's decision),
 *in flight* (running on board, uploading, queued or running at the edge, returning its result) or
-*resolved* (completed, or failed with a reason). Rows stay in arrival order; resolved rows are
-compacted away every few steps, so a step costs O(tasks in flight).
+*resolved* (completed, or failed with a reason). Rows stay in slot order (and in arrival order per
+satellite); resolved rows are compacted away every few steps, so a step costs O(tasks in flight).
 """
 
 from __future__ import annotations
@@ -13,7 +13,12 @@ from enum import IntEnum
 
 import numpy as np
 
+from numba import njit
+
 from satgym.config.schema import TaskConfig
+from satgym.core.columns import (
+    F_ARRIVAL, F_DEADLINE, F_INPUT, F_RESULT, F_WORK, I_ID, I_RETURN, I_SAT,
+)
 
 
 class Stage(IntEnum):
@@ -91,15 +96,6 @@ class TaskTable:
             return self.F[: self.n, FCOL[name]]
         return self.I[: self.n, ICOL[name]]
 
-    def append_rows(self, F: np.ndarray, I: np.ndarray) -> None:
-        """Add rows already in table format (from :class:`ArrivalStream`)."""
-        m = len(F)
-        if self.n + m > len(self.F):
-            self._grow(self.n + m)
-        self.F[self.n : self.n + m] = F
-        self.I[self.n : self.n + m] = I
-        self.n += m
-
     def append(self, **values: np.ndarray) -> np.ndarray:
         """Add rows (unspecified columns take their defaults); returns their row indices."""
         m = len(next(iter(values.values())))
@@ -146,8 +142,8 @@ class ArrivalStream:
     """Poisson task arrivals (Sec. IX-C profiles), drawn a chunk of slots at a time.
 
     Slot ``j`` covers ``[(j - 1) * slot_s, j * slot_s)`` (slot 0 is the one before the episode
-    starts, so there are pending tasks at the first decision). Rows come out already in task-table
-    format and in arrival order; ids count up from 0 in arrival order.
+    starts, so there are pending tasks at the first decision). Tasks come out slot by slot, and
+    within a slot satellite by satellite in arrival order; ids count up in that order.
     """
 
     def __init__(self, cfg: TaskConfig, n_sats: int, slot_s: float, start_hour_utc: float,
@@ -159,15 +155,18 @@ class ArrivalStream:
         self.next_id = 0
         self._first = 0  # first slot of the current chunk
         self._offsets = np.zeros(1, dtype=np.int64)
-        self._F = np.empty((0, len(FLOAT_COLUMNS)))
-        self._I = np.empty((0, len(INT_COLUMNS)), dtype=np.int64)
 
-    def slot(self, j: int) -> tuple[np.ndarray, np.ndarray]:
-        """(F rows, I rows) of the tasks arriving in slot ``j`` (called with j = 0, 1, 2, ...)."""
+    def append_slot(self, table: TaskTable, j: int) -> int:
+        """Append the tasks arriving in slot ``j`` to ``table`` (j = 0, 1, 2, ...); returns how many."""
         if j >= self._first + len(self._offsets) - 1:
             self._draw(j)
         a, b = self._offsets[j - self._first], self._offsets[j - self._first + 1]
-        return self._F[a:b], self._I[a:b]
+        if b > a:
+            if table.n + (b - a) > len(table.F):
+                table._grow(table.n + (b - a))
+            _append_rows(table.F, table.I, table.n, a, b, *self._cols)
+            table.n += b - a
+        return int(b - a)
 
     def _draw(self, first: int) -> None:
         cfg, n, c, dt = self.cfg, self.n_sats, self.chunk, self.slot_s
@@ -178,27 +177,34 @@ class ArrivalStream:
         counts = self.rng.poisson(rate[:, None] * dt, size=(c, n))
         m = int(counts.sum())
         group = np.repeat(np.arange(c * n), counts.ravel())  # slot-major, satellite-minor
-        slot = group // n
         u = self.rng.random((3, m))  # arrival time within the slot, work, Case I flag
         jitter = np.exp(cfg.size_spread * self.rng.standard_normal(m))  # log-normal size spread
-        order = np.argsort(slot + u[0], kind="stable")  # arrival order (slots are disjoint)
-        slot, u, jitter = slot[order], u[:, order], jitter[order]
+        # order by (slot, satellite, time): each satellite's tasks stay in arrival order, which is
+        # what the decision slots need, and the nearly sorted keys sort fast
+        order = np.argsort(group + u[0], kind="stable")
+        group, u, jitter = group[order], u[:, order], jitter[order]
+        slot = group // n
         work = np.floor(cfg.work_min + u[1] * (cfg.work_max - cfg.work_min + 1))
         arrival = (first + slot - 1 + u[0]) * dt
-        F = np.empty((m, len(FLOAT_COLUMNS)))
-        F[:] = _FDEF
-        I = np.empty((m, len(INT_COLUMNS)), dtype=np.int64)
-        I[:] = _IDEF
-        F[:, FCOL["arrival_s"]] = arrival
-        F[:, FCOL["work"]] = work
-        F[:, FCOL["input_mbit"]] = work * cfg.input_mbit_per_unit * jitter
-        F[:, FCOL["result_mbit"]] = work * cfg.result_mbit_per_unit
-        if cfg.deadline_s > 0:
-            F[:, FCOL["deadline_s"]] = arrival + cfg.deadline_s
-        I[:, ICOL["sat"]] = group[order] - (group[order] // n) * n
-        I[:, ICOL["needs_return"]] = u[2] < cfg.return_probability
-        I[:, ICOL["id"]] = np.arange(self.next_id, self.next_id + m)
-        self._F, self._I = F, I
+        deadline = arrival + cfg.deadline_s if cfg.deadline_s > 0 else np.full(m, np.inf)
+        ids = np.arange(self.next_id, self.next_id + m)
         self.next_id += m
+        self._cols = (arrival, work, work * cfg.input_mbit_per_unit * jitter, work * cfg.result_mbit_per_unit,
+                      deadline, group - slot * n, (u[2] < cfg.return_probability).astype(np.int64), ids)
         self._offsets = np.searchsorted(slot, np.arange(c + 1))
         self._first = first
+
+
+@njit(cache=True)
+def _append_rows(F, I, n, a, b, arrival, work, input_mbit, result_mbit, deadline, sat, needs_return, ids):
+    """Write tasks a..b of a drawn chunk into rows n.. (the rest of each row holds defaults)."""
+    for q in range(a, b):
+        r = n + q - a
+        F[r, F_ARRIVAL] = arrival[q]
+        F[r, F_WORK] = work[q]
+        F[r, F_INPUT] = input_mbit[q]
+        F[r, F_RESULT] = result_mbit[q]
+        F[r, F_DEADLINE] = deadline[q]
+        I[r, I_ID] = ids[q]
+        I[r, I_SAT] = sat[q]
+        I[r, I_RETURN] = needs_return[q]

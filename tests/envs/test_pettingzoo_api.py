@@ -153,3 +153,15 @@ def test_task_stream_is_identical_whatever_the_policy():
     a = arrivals(0, "least_loaded")
     assert arrivals(1, "random") == a
     assert arrivals(2, "round_robin") == a
+
+
+def test_adaptive_models_come_from_the_generated_profiles():
+    from satgym.adaptive import adaptive_profile
+
+    env = short_env(overrides={"compute": {"models": "adaptive", "model": "shufflenetv2"}})
+    sim = env.sim
+    for k in range(sim.n_sats):
+        lat_ms, acc = adaptive_profile(sim.compute.processor[k], "shufflenetv2")
+        assert sim.compute.exec_s[k] == pytest.approx(lat_ms / 1000) and sim.compute.accuracy[k] == pytest.approx(acc)
+    original = short_env(overrides={"compute": {"model": "shufflenetv2"}}).sim
+    assert not np.allclose(original.compute.exec_s, sim.compute.exec_s)

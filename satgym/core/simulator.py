@@ -101,6 +101,7 @@ class Simulator:
         self.metrics = EpisodeMetrics(self.ground.n_containers)
         self._live = 0
         self._first_pending = 0
+        self._isl_every = max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s)))
         self._refresh_neighbours()
         self._add_arrivals(0)
         self._receive_ground_state()
@@ -179,38 +180,44 @@ class Simulator:
         self.tasks.I[rows[ok], I_RESERVED] = containers[ok]
 
     # ------------------------------------------------------------------- step
+    def _bind_kernels(self) -> None:
+        """Arguments of the step kernels that stay the same objects between neighbour refreshes
+        (arrays mutated in place, schedule grids, constants), bound once."""
+        sched, lk, tr, cfg = self.schedule, self.cfg.links, self.cfg.transmission, self.cfg
+        links = (tr.seamless, tr.on_contact_loss == "wait", lk.ground_loss, lk.isl_rate_mbps, lk.isl_loss,
+                 float(lk.packet_bits))
+        self._dispatch_args = (
+            self.proc_busy, self.link_busy, self.compute.exec_s, self.compute.accuracy, self.ground_seen,
+            sched.station, sched.window_end_s, sched.next_start_s, sched.slant_range_km,
+        )
+        self._dispatch_tail = (
+            self.same_orbit, self.other_orbit, *links, self.edge_exec_s, cfg.compute.edge_accuracy,
+            cfg.reward.alpha, cfg.reward.time_ref_s, self._op, cfg.ground.load_window_s, lk.ground_rate_mbps,
+        )
+        self._advance_tail = (
+            self.ground.busy_until, self.edge_exec_s, cfg.compute.edge_accuracy, self.ground.occupancy,
+            self.proc_load, sched.station, sched.window_end_s, sched.next_start_s, self.rate_grid,
+            self.same_orbit, self.other_orbit, *links, lk.ground_rate_mbps, self.slot_s, self.n_steps + 1,
+            cfg.tasks.max_hold_s,
+        )
+        self._stats = np.zeros(len(STATS))
+        self._out = np.zeros(3)
+
     def step(self, actions: np.ndarray) -> StepOutcome:
         """Apply (n_sats, K) actions in {0 local, 1 offload, 2 hold} and advance one slot."""
-        t, t_end = self.time_s, self.time_s + self.slot_s
-        sched, lk, tr, T = self.schedule, self.cfg.links, self.cfg.transmission, self.tasks
+        t, t_end, T = self.time_s, self.time_s + self.slot_s, self.tasks
         row_k = self.contact_row()
-        n_rows = self.n_steps + 1
-        out = np.zeros(3)
         seed = int(self.rng.integers(2**31))
-        dispatch(
-            seed, t, self.slot_s, n_rows, np.ascontiguousarray(actions, dtype=np.int64),
-            self.slots, T.F, T.I, self.proc_busy, self.link_busy, self.compute.exec_s, self.compute.accuracy,
-            self.ground_seen, sched.station, sched.window_end_s, sched.next_start_s, sched.slant_range_km, row_k,
-            self.rate_grid[row_k], self.same_orbit, self.other_orbit,
-            tr.seamless, tr.on_contact_loss == "wait", lk.ground_loss, lk.isl_rate_mbps, lk.isl_loss,
-            float(lk.packet_bits), self.edge_exec_s, self.cfg.compute.edge_accuracy, self.cfg.reward.alpha,
-            self.cfg.reward.time_ref_s, self._op, self.cfg.ground.load_window_s, lk.ground_rate_mbps, out,
-        )
+        out, stats = self._out, self._stats
+        dispatch(seed, t, self.slot_s, self.n_steps + 1, np.ascontiguousarray(actions, dtype=np.int64), self.slots,
+                 T.F, T.I, *self._dispatch_args, row_k, self.rate_grid[row_k], *self._dispatch_tail, out)
         adv, rerouted, offloaded = float(out[0]), int(out[1]), int(out[2])
         self.metrics.rerouted_local += rerouted
         self.metrics.messages["satellite_lbs"] += 2 * offloaded  # offload request + placement ack
 
         rows = ground_arrivals(T.F, T.I, T.n, t_end)
         containers = self._place(rows)
-        stats = np.zeros(len(STATS))
-        advance(
-            seed ^ 0x2545F491, t, t_end, T.F, T.I, T.n, rows, containers, self.ground.busy_until,
-            self.edge_exec_s, self.cfg.compute.edge_accuracy, self.ground.occupancy, self.proc_load,
-            sched.station, sched.window_end_s, sched.next_start_s, self.rate_grid, self.same_orbit,
-            self.other_orbit, tr.seamless, tr.on_contact_loss == "wait", lk.ground_loss, lk.isl_rate_mbps,
-            lk.isl_loss, float(lk.packet_bits), lk.ground_rate_mbps, self.slot_s, n_rows,
-            self.cfg.tasks.max_hold_s, stats,
-        )
+        advance(seed ^ 0x2545F491, t, t_end, T.F, T.I, T.n, rows, containers, *self._advance_tail, stats)
         self.metrics.messages["lbs_server"] += 2 * len(rows)  # dispatch + completion report
         self.metrics.messages["server_container"] += 2 * len(rows)
         step_stats = self._account(stats)
@@ -220,9 +227,10 @@ class Simulator:
             T.compact()
             self._first_pending = 0
         new = self._add_arrivals(self.k)
-        if self.k % max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s))) == 0:
+        if self.k % self._isl_every == 0:
             self._refresh_neighbours()
-        self._receive_ground_state()
+        edge_load = float(self.ground.occupancy.mean())
+        in_contact = self._receive_ground_state(edge_load)
         self._update_slots()
 
         failed_now = step_stats["failed"]
@@ -241,9 +249,9 @@ class Simulator:
             "failed": failed_now,
             "in_flight": self._live,
             "mean_execution_time_s": step_stats["e2e_sum_s"] / completed if completed else float("nan"),
-            "edge_load": float(self.ground.occupancy.mean()),
+            "edge_load": edge_load,
             "container_load": self.ground.occupancy.copy(),
-            "satellites_in_contact": int((sched.station[self.contact_row()] >= 0).sum()),
+            "satellites_in_contact": in_contact,
         }
         return StepOutcome(reward_components, step_metrics)
 
@@ -288,17 +296,20 @@ class Simulator:
             self.tasks.I, self._first_pending, self.tasks.n, self.n_sats, self.K
         )
 
-    def _receive_ground_state(self) -> None:
-        """Satellites in contact receive their station's mean load; others keep a stale copy."""
+    def _receive_ground_state(self, mean_load: float | None = None) -> int:
+        """Satellites in contact receive their station's mean load; others keep a stale copy.
+        Returns how many satellites are in contact."""
         st = self.schedule.station[self.contact_row()]
         visible = st >= 0
         if self.n_stations == 1:
-            self.ground_seen[visible] = self.ground.occupancy.mean()
+            self.ground_seen[visible] = self.ground.occupancy.mean() if mean_load is None else mean_load
         else:
             per_station = self.ground.occupancy.reshape(self.n_stations, -1).mean(axis=1)
             self.ground_seen[visible] = per_station[st[visible]]
         self.ground_seen_at[visible] = self.time_s
-        self.metrics.messages["satellite_lbs"] += int(visible.sum())
+        n = int(np.count_nonzero(visible))
+        self.metrics.messages["satellite_lbs"] += n
+        return n
 
     def _add_arrivals(self, slot: int) -> int:
         """Tasks that arrived in slot ``slot`` become pending."""
@@ -315,6 +326,7 @@ class Simulator:
         self.same_orbit = np.ascontiguousarray(np.where(ok_same & (same >= 0), same, -1), dtype=np.int64)
         inter, _ = self.neighbours.at(pos)
         self.other_orbit = np.ascontiguousarray(inter, dtype=np.int64)
+        self._bind_kernels()
 
     def episode_metrics(self) -> dict:
         return self.metrics.summary(self.in_flight())

@@ -11,39 +11,37 @@ two agree to first order). ``tests/core/test_links.py`` checks both readings.
 from __future__ import annotations
 
 import numpy as np
-
-SPEED_OF_LIGHT_KM_S = 299_792.458
-
+from numba import njit
 
 def expected_transfer_s(size_mbit: np.ndarray, rate_mbps: np.ndarray, loss: np.ndarray) -> np.ndarray:
     """Mean transfer time with retransmissions: t / (l (1 - p))  (Eq. 1, physical reading)."""
     return np.asarray(size_mbit) / (np.asarray(rate_mbps) * (1.0 - np.asarray(loss)))
 
 
-def sampled_transfer_s(
-    size_mbit: np.ndarray,
-    rate_mbps: np.ndarray,
-    loss: np.ndarray,
-    packet_bits: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Transfer time with a random number of retransmissions (mean = :func:`expected_transfer_s`)."""
-    size_mbit = np.asarray(size_mbit, dtype=np.float64)
-    n_packets = np.maximum(np.ceil(size_mbit * 1e6 / packet_bits), 1.0)
-    loss = np.broadcast_to(np.asarray(loss, dtype=np.float64), n_packets.shape)
-    retx = np.where(loss > 0, rng.negative_binomial(n_packets, 1.0 - loss), 0)
+@njit(cache=True)
+def transfer_time_s(size_mbit, rate_mbps, loss, packet_bits):
+    """One sampled transfer: ``n`` packets plus NegBinomial(n, 1 - p) retransmissions, so that the
+    mean is :func:`expected_transfer_s` (uses numba's generator, seeded by the caller)."""
+    n = max(np.ceil(size_mbit * 1e6 / packet_bits), 1.0)
+    retx = np.random.negative_binomial(n, 1.0 - loss) if loss > 0.0 else 0
     # the last packet may be partial: scale so that a loss-free transfer takes exactly t / l
-    bits = (n_packets + retx) * (size_mbit * 1e6 / n_packets)
-    return bits / (np.asarray(rate_mbps) * 1e6)
+    return (n + retx) * (size_mbit * 1e6 / n) / (rate_mbps * 1e6)
 
 
-def relay_path(
-    isl_rate_mbps: float, isl_loss: float, ground_rate_mbps: np.ndarray, ground_loss: float
-) -> tuple[np.ndarray, float]:
-    """Bottleneck rate and end-to-end loss of satellite -> relay -> ground (Eq. 28)."""
-    rate = np.minimum(isl_rate_mbps, ground_rate_mbps)
-    loss = 1.0 - (1.0 - isl_loss) * (1.0 - ground_loss)
-    return rate, loss
+@njit(cache=True)
+def sample_transfer_s(size_mbit, rate_mbps, loss, packet_bits, seed):
+    """Array of :func:`transfer_time_s` draws (for tests and analysis)."""
+    np.random.seed(seed)
+    out = np.empty(len(size_mbit))
+    for q in range(len(size_mbit)):
+        out[q] = transfer_time_s(size_mbit[q], rate_mbps, loss, packet_bits)
+    return out
+
+
+@njit(cache=True)
+def relay_loss(isl_loss, ground_loss):
+    """End-to-end loss of satellite -> relay -> ground: 1 - (1 - p_ij)(1 - p) (Eq. 28 reading)."""
+    return 1.0 - (1.0 - isl_loss) * (1.0 - ground_loss)
 
 
 def shannon_rate_mbps(
@@ -51,12 +49,9 @@ def shannon_rate_mbps(
 ) -> np.ndarray:
     """Remark 1: H = beta / d^2 (Eq. 24), R = B log2(1 + H P / noise) (Eq. 25).
 
-    Eq. 25 prints ``log`` without a base; Shannon capacity in bit/s needs ``log2``.
+    Eq. 25 prints ``log`` without a base; Shannon capacity in bit/s needs ``log2``. The link's
+    delay then follows Eq. 26 with the retransmission reading of Eq. 1.
     """
     d_m = np.asarray(distance_km, dtype=np.float64) * 1e3
     channel = gain_at_1m / np.maximum(d_m, 1.0) ** 2  # Eq. 24
     return bandwidth_mhz * np.log2(1.0 + channel * tx_power_w / noise_w)  # Eq. 25, in Mbps
-
-
-def propagation_s(distance_km: np.ndarray) -> np.ndarray:
-    return np.asarray(distance_km) / SPEED_OF_LIGHT_KM_S

@@ -60,32 +60,3 @@ class EpisodeMetrics:
             "messages": dict(self.messages),
             "steps": self.steps,
         }
-
-
-def resolved_stats(cols: dict[str, np.ndarray]) -> dict:
-    """Statistics of tasks resolved in one step (columns of the resolved rows)."""
-    ok = ~cols["failed"]
-    e2e = cols["done_s"][ok] - cols["arrival_s"][ok]
-    edge = ok & (cols["container"] >= 0)
-    local = ok & (cols["container"] < 0)
-    decided = cols["decided_s"][ok]
-    parts = {
-        "wait_decision": float(np.sum(decided - cols["arrival_s"][ok])),
-        "upload": float(np.sum(cols["ground_arrival_s"][edge] - cols["decided_s"][edge])),
-        "queue": float(
-            np.sum(cols["exec_start_s"][edge] - cols["ground_arrival_s"][edge])
-            + np.sum(cols["exec_start_s"][local] - cols["decided_s"][local])
-        ),
-        "execution": float(np.sum(cols["exec_finish_s"][ok] - cols["exec_start_s"][ok])),
-        "result_return": float(np.sum(cols["done_s"][edge] - cols["exec_finish_s"][edge])),
-    }
-    reasons = cols["fail_reason"][~ok]
-    return {
-        "completed": int(ok.sum()),
-        "completed_local": int(local.sum()),
-        "completed_edge": int(edge.sum()),
-        "e2e_sum_s": float(e2e.sum()),
-        "accuracy_sum": float(cols["accuracy"][ok].sum()),
-        "failed": {r: int(np.sum(reasons == i)) for i, r in enumerate(FAIL_REASONS)},
-        "parts": parts,
-    }

@@ -31,7 +31,6 @@ from satgym.core.metrics import EpisodeMetrics
 from satgym.core.step_advance import STATS, advance, ground_arrivals
 from satgym.core.step_dispatch import dispatch, pending_slots
 from satgym.core.tasks import FAIL_REASONS, ArrivalStream, TaskTable
-from satgym.core.transmission import LinkState
 from satgym.core.world import build_constellation, build_stations, parse_epoch
 
 LOCAL, OFFLOAD, HOLD = 0, 1, 2
@@ -142,19 +141,6 @@ class Simulator:
     def contact_row(self, t: float | None = None) -> int:
         t = self.time_s if t is None else t
         return int(min(max(round(t / self.slot_s), 0), self.n_steps))
-
-    def ground_rate_mbps(self, row: int) -> np.ndarray:
-        return self.rate_grid[row]
-
-    def link_state(self) -> LinkState:
-        row = self.contact_row()
-        return LinkState(
-            remaining_contact_s=self.schedule.remaining_contact_s(row),
-            ground_rate_mbps=self.rate_grid[row],
-            link_backlog_s=np.maximum(self.link_busy - self.time_s, 0.0),
-            same_orbit=self.same_orbit,
-            other_orbit=self.other_orbit,
-        )
 
     def pending_slots(self) -> np.ndarray:
         """(n_sats, K) task-table rows of each satellite's first K pending tasks (-1 = empty)."""

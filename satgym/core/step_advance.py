@@ -20,7 +20,8 @@ from satgym.core.columns import (
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_CONTAINER, I_FAILED, I_LINK, I_REASON, I_RELAY,
     I_RETURN, I_ROUTE, I_SAT, I_STAGE, LOST_RETURN, PENDING, R_LOCAL, RESOLVED, UPLINK,
 )
-from satgym.core.step_dispatch import fail, finish, transfer_time_s
+from satgym.core.links import relay_loss, transfer_time_s
+from satgym.core.step_dispatch import fail, finish
 
 # layout of the stats vector returned by :func:`advance`
 STATS = ("completed", "completed_local", "completed_edge", "e2e_sum_s", "accuracy_sum",
@@ -88,7 +89,7 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
     """Serve arrivals on their containers, finish executions, return results, measure the loads
     over [t, t_end) and resolve outcomes up to ``t_end``. Fills ``stats`` (see :data:`STATS`)."""
     np.random.seed(seed)
-    relay_loss = 1.0 - (1.0 - isl_loss) * (1.0 - ground_loss)
+    two_hop_loss = relay_loss(isl_loss, ground_loss)  # Eq. 28
     # 1. uploads reaching the station: FIFO on the chosen container
     for q in range(len(rows)):
         r, c = rows[q], containers[q]
@@ -114,7 +115,7 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
             else:
                 _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, next_start_grid,
                                rate_grid, same_orbit, other_orbit, seamless, wait_mode, ground_loss,
-                               relay_loss, isl_rate, packet_bits, nominal_rate, slot_s, n_rows)
+                               two_hop_loss, isl_rate, packet_bits, nominal_rate, slot_s, n_rows)
             stage = I[r, I_STAGE]
         # 3. CPU occupancy over the slot (containers and on-board processors)
         c = I[r, I_CONTAINER]
@@ -154,7 +155,7 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
 
 @njit(cache=True)
 def _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, next_start_grid, rate_grid,
-                   same_orbit, other_orbit, seamless, wait_mode, ground_loss, relay_loss, isl_rate,
+                   same_orbit, other_orbit, seamless, wait_mode, ground_loss, two_hop_loss, isl_rate,
                    packet_bits, nominal_rate, slot_s, n_rows):
     i = I[r, I_SAT]
     row = min(int(np.ceil(done_exec / slot_s - 1e-9)), n_rows - 1)
@@ -171,7 +172,7 @@ def _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, nex
             continue
         relay = j != i
         rate = min(rate_grid[row, j], isl_rate) if relay else rate_grid[row, j]
-        loss = relay_loss if relay else ground_loss
+        loss = two_hop_loss if relay else ground_loss
         if rate <= 0.0 or done_exec + size / (rate * (1.0 - loss)) > window_end_grid[row, j]:
             continue
         if relay:

@@ -23,6 +23,7 @@ from satgym.core.columns import (
     I_SAT, I_STAGE, I_STATION, LATE, LOST_UPLOAD, NO_CONTACT, OP_LINEAR, OP_LOG1P, OP_SQRT,
     R_DIRECT, R_LOCAL, SPEED_OF_LIGHT_KM_S, UPLINK,
 )
+from satgym.core.links import relay_loss, transfer_time_s
 from satgym.core.transmission import delivery_estimate, plan_route
 
 
@@ -58,14 +59,6 @@ def finish(F, I, r, done_s):
 
 
 @njit(cache=True)
-def transfer_time_s(size_mbit, rate_mbps, loss, packet_bits):
-    """Packets + NegBinomial retransmissions over the link (mean: Eq. 1, physical reading)."""
-    n = max(np.ceil(size_mbit * 1e6 / packet_bits), 1.0)
-    retx = np.random.negative_binomial(n, 1.0 - loss) if loss > 0.0 else 0
-    return (n + retx) * (size_mbit * 1e6 / n) / (rate_mbps * 1e6)
-
-
-@njit(cache=True)
 def run_local(F, I, r, t, proc_busy, exec_s, accuracy):
     i = I[r, I_SAT]
     start = max(t, proc_busy[i])
@@ -93,7 +86,7 @@ def dispatch(seed, t, slot_s, n_rows, actions, slots, F, I, proc_busy, link_busy
     for i in range(n_sats):
         if station_grid[row_k, i] >= 0:
             remaining_now[i] = window_end_grid[row_k, i] - t
-    relay_loss = 1.0 - (1.0 - isl_loss) * (1.0 - ground_loss)
+    two_hop_loss = relay_loss(isl_loss, ground_loss)  # Eq. 28
     adv = 0.0
     rerouted = 0
     offloaded = 0
@@ -119,7 +112,7 @@ def dispatch(seed, t, slot_s, n_rows, actions, slots, F, I, proc_busy, link_busy
                 run_local(F, I, r, t, proc_busy, exec_s, accuracy)
                 continue
             rate = rate_now[ls] if route == R_DIRECT else min(rate_now[ls], isl_rate)
-            loss = ground_loss if route == R_DIRECT else relay_loss
+            loss = ground_loss if route == R_DIRECT else two_hop_loss
             # Eqs. 2-4 from what the satellite knows now: Delta_c = local - edge completion estimate
             t_local = max(proc_busy[i] - t, 0.0) + work * exec_s[i]
             t_edge = backlog[ls] + delivery_estimate(inp, res, ret, ex, rate, loss)

@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit
 
 from satgym.core.columns import R_DIRECT, R_LOCAL, R_OTHER_ORBIT, R_SAME_ORBIT
+from satgym.core.links import relay_loss
 
 
 @dataclass
@@ -63,7 +64,7 @@ def plan_route(i, input_mbit, result_mbit, needs_return, edge_exec_s, remaining_
     d = backlog_s[i] + delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate_mbps[i], ground_loss)
     if d <= remaining_s[i]:  # lines 4-7
         return R_DIRECT, i
-    relay_loss = 1.0 - (1.0 - isl_loss) * (1.0 - ground_loss)  # Eq. 28 two-hop success
+    two_hop_loss = relay_loss(isl_loss, ground_loss)  # Eq. 28 two-hop success
     for pass_ in range(2):  # 0: idle same-orbit neighbours (lines 10-13), 1: other orbit (16-24)
         nbrs = same_orbit if pass_ == 0 else other_orbit
         best, best_d = -1, np.inf
@@ -72,7 +73,7 @@ def plan_route(i, input_mbit, result_mbit, needs_return, edge_exec_s, remaining_
             if j < 0 or (pass_ == 0 and backlog_s[j] > 0.0):
                 continue
             rate = min(isl_rate_mbps, rate_mbps[j])  # Eq. 28 bottleneck
-            dj = backlog_s[j] + delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate, relay_loss)
+            dj = backlog_s[j] + delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate, two_hop_loss)
             if dj <= remaining_s[j] and dj < best_d:
                 best, best_d = j, dj
         if best >= 0:

@@ -67,22 +67,25 @@ class Simulator:
         self.K = cfg.episode.decision_slots
         self._op = list(OPERATORS).index(cfg.reward.operator)
         self.schedule: orbits.ContactSchedule | None = None
+        self._schedule_start = None  # the schedule is kept while episodes start at the same time
 
     # ------------------------------------------------------------------ reset
     def reset(self, rng: np.random.Generator) -> None:
         self.rng = rng
         self.start_utc = self._choose_start(rng)
-        self.schedule = orbits.ContactSchedule.build(
-            self.constellation,
-            self.stations,
-            self.start_utc,
-            step_s=self.slot_s,
-            n_steps=self.n_steps + 1,
-            min_elevation_deg=self.cfg.stations.min_elevation_deg,
-            lookahead_s=self.cfg.stations.lookahead_s,
-            selection=self.cfg.stations.selection,
-        )
-        self.rate_grid = self._rate_grid()
+        if self._schedule_start != self.start_utc:  # propagate once per distinct episode start
+            self.schedule = orbits.ContactSchedule.build(
+                self.constellation,
+                self.stations,
+                self.start_utc,
+                step_s=self.slot_s,
+                n_steps=self.n_steps + 1,
+                min_elevation_deg=self.cfg.stations.min_elevation_deg,
+                lookahead_s=self.cfg.stations.lookahead_s,
+                selection=self.cfg.stations.selection,
+            )
+            self.rate_grid = self._rate_grid()
+            self._schedule_start = self.start_utc
         self.start_hour_utc = self.start_utc.hour + self.start_utc.minute / 60 + self.start_utc.second / 3600
         self.k = 0
         self.time_s = 0.0
@@ -238,6 +241,8 @@ class Simulator:
             "edge_load": edge_load,
             "container_load": self.ground.occupancy.copy(),
             "satellites_in_contact": in_contact,
+            "failed_by_reason": step_stats["failed_by_reason"],
+            "messages": dict(self.metrics.messages),  # cumulative since reset
         }
         return StepOutcome(reward_components, step_metrics)
 
@@ -268,14 +273,15 @@ class Simulator:
         m.accuracy_sum += s["accuracy_sum"]
         for part in m.time_sums:
             m.time_sums[part] += s[part]
-        failed = 0
-        for reason in FAIL_REASONS:
-            m.failed[reason] += int(s[reason])
-            failed += int(s[reason])
+        by_reason = {reason: int(s[reason]) for reason in FAIL_REASONS}
+        for reason, c in by_reason.items():
+            m.failed[reason] += c
+        failed = sum(by_reason.values())
         m.load_sum += self.ground.occupancy
         m.steps += 1
         self._live -= int(s["resolved"])
-        return {"completed": int(s["completed"]), "failed": failed, "e2e_sum_s": s["e2e_sum_s"]}
+        return {"completed": int(s["completed"]), "failed": failed, "failed_by_reason": by_reason,
+                "e2e_sum_s": s["e2e_sum_s"]}
 
     def _update_slots(self) -> None:
         self.slots, self.pending_count, self._first_pending = pending_slots(

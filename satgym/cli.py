@@ -9,14 +9,15 @@ import argparse
 import importlib
 import sys
 
-# subcommand -> module providing add_parser(subparsers); optional ones are skipped if absent
+# subcommand -> (module providing add_parser(subparsers), the pip extra its dependencies come in)
 SUBCOMMANDS = {
-    "demo": "satgym.demo",
-    "bench": "satgym.bench",
-    "nas": "satgym.adaptive.cli",
-    "compare": "satgym.compare",
-    "train": "agents.cli",
+    "demo": ("satgym.demo", None),
+    "bench": ("satgym.bench", "bench"),
+    "nas": ("satgym.adaptive.cli", "nas"),
+    "compare": ("satgym.compare", None),
+    "train": ("agents.cli", "rl"),
 }
+OWN_PACKAGES = ("satgym", "agents", "baselines")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,20 +25,32 @@ def build_parser() -> argparse.ArgumentParser:
         prog="satgym", description="Multi-agent RL environments for satellite-ground cooperative AI inference."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, module in SUBCOMMANDS.items():
+    for name, (module, extra) in SUBCOMMANDS.items():
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
+            missing = exc.name or "?"
+            if missing.split(".")[0] in OWN_PACKAGES:
                 continue  # that part of satgym is not installed
-            raise
+            hint = f"pip install 'satgym[{extra}]'" if extra else "reinstall satgym"
+            p = sub.add_parser(name, help=f"unavailable: needs {missing} ({hint})", add_help=False)
+            p.set_defaults(handler=lambda args, m=missing, h=hint: _unavailable(args.command, m, h), unavailable=True)
+            continue
         mod.add_parser(sub)
     return parser
 
 
+def _unavailable(command: str, missing: str, hint: str) -> int:
+    print(f"satgym {command}: this command needs the package {missing!r}, which is not installed; {hint}",
+          file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "unavailable", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     return int(args.handler(args) or 0)
 
 

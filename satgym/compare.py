@@ -110,7 +110,13 @@ def _progress(total: int, enabled: bool):
 def _init_ray(address: str | None, workers: int | None):
     os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    import ray
+    try:
+        import ray
+    except ModuleNotFoundError:
+        raise SystemExit(
+            "satgym compare: spreading runs over cores needs Ray (pip install 'satgym[rl]'); "
+            "or pass --no-ray to run in this process"
+        ) from None
 
     if ray.is_initialized():
         return ray, False

@@ -1,0 +1,79 @@
+"""``satgym train``: train satgym agents (RLlib PPO variants, A3C, Stable-Baselines3).
+
+``--algo ppo`` (default; shared-parameter multi-agent PPO), ``mappo`` (centralised critic),
+``ippo`` (one module per satellite) run on RLlib's new API stack (:mod:`agents.rllib.train`);
+``a3c`` dispatches to ``agents.a3c.train.run`` and ``sb3-ppo|sb3-a2c|sb3-supersuit`` to
+``agents.sb3.train.run``. Nothing heavy is imported until the subcommand runs.
+
+Example::
+
+    satgym train --algo ppo --scenario leoedge --load heavy --iterations 20 --out runs/ppo_heavy
+    satgym train --algo mappo --iterations 5 --resume runs/mappo/checkpoints/latest --out runs/mappo
+
+>>> p = argparse.ArgumentParser(); sub = p.add_subparsers(dest="command")
+>>> add_parser(sub)
+>>> a = p.parse_args(["train", "--algo", "ippo", "--iterations", "2"])
+>>> (a.algo, a.iterations, a.handler is run)
+('ippo', 2, True)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from agents.rllib.registry import register as _register_policies
+
+_register_policies()  # marl:PATH for `satgym compare` (works even if `agents` is a namespace package)
+
+ALGOS = ("ppo", "mappo", "ippo", "a3c", "sb3-ppo", "sb3-a2c", "sb3-supersuit")
+# algo -> module exposing run(args) -> int
+BACKENDS = {"ppo": "agents.rllib.train", "mappo": "agents.rllib.train", "ippo": "agents.rllib.train",
+            "a3c": "agents.a3c.train", "sb3-ppo": "agents.sb3.train", "sb3-a2c": "agents.sb3.train",
+            "sb3-supersuit": "agents.sb3.train"}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("train", help="train RL agents (RLlib PPO/MAPPO/IPPO, A3C, SB3)",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("--algo", choices=ALGOS, default="ppo",
+                   help="ppo: shared-parameter multi-agent PPO (default); mappo: centralised critic; "
+                        "ippo: one policy per satellite; a3c; sb3-ppo, sb3-a2c, sb3-supersuit")
+    p.add_argument("--scenario", default="leoedge", help="scenario preset (default leoedge)")
+    p.add_argument("--load", default="normal", choices=("light", "normal", "heavy"), help="task load")
+    p.add_argument("--iterations", type=int, default=10, help="training iterations (RLlib)")
+    p.add_argument("--episode-steps", type=int, default=200, help="steps per training episode (default 200)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="runs/train", help="output dir: checkpoints, metrics.csv, tb/")
+    p.add_argument("--resume", default=None, metavar="PATH", help="continue from this checkpoint")
+    p.add_argument("--num-env-runners", type=int, default=0,
+                   help="RLlib remote env runners (0: sample in the driver; local Ray uses at most 2 CPUs)")
+    p.add_argument("--address", default=None, help="attach to an existing Ray cluster instead of a local one")
+    p.add_argument("--workers", type=int, default=2, help="A3C worker processes")
+    p.add_argument("--timesteps", type=int, default=20_000, help="SB3 total timesteps")
+    p.add_argument("--checkpoint-every", type=int, default=10, help="RLlib: checkpoint every K iterations")
+    p.add_argument("--train-batch", type=int, default=None, help="RLlib: env steps per iteration (default 1000)")
+    p.add_argument("--minibatch", type=int, default=None, help="RLlib: SGD minibatch, <= --train-batch (default half of it)")
+    p.add_argument("--epochs", type=int, default=None, help="RLlib: SGD epochs per iteration (default 4)")
+    p.add_argument("--lr", type=float, default=None, help="RLlib: learning rate (default 3e-4)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch to the backend of ``args.algo`` (imported only now)."""
+    module = BACKENDS[args.algo]
+    try:
+        backend = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            print(f"satgym train: --algo {args.algo} needs {module}, which is not installed in this "
+                  f"checkout", file=sys.stderr)
+            return 2
+        if exc.name in ("ray", "torch", "stable_baselines3", "supersuit"):
+            print(f"satgym train: --algo {args.algo} needs the '{exc.name}' package: pip install -e '.[rl]'",
+                  file=sys.stderr)
+            return 2
+        raise
+    return int(backend.run(args) or 0)

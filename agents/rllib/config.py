@@ -1,0 +1,99 @@
+"""PPO configurations (new API stack) for the three multi-agent variants.
+
+* ``ppo``: parameter sharing, one module ``"shared"`` drives every satellite;
+* ``mappo``: like ``ppo`` but the critic sees the global state (env ``critic_state=True``,
+  actor restricted to the agent's own observation, see :mod:`agents.rllib.module`);
+* ``ippo``: independent learners, one module per satellite (module id = agent id).
+
+Example::
+
+    >>> cfg = build_config("ppo", TrainSettings(episode_steps=20, train_batch=200))
+    >>> cfg.train_batch_size_per_learner
+    200
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ray.rllib.algorithms.ppo import PPOConfig
+from ray.rllib.core.rl_module.multi_rl_module import MultiRLModuleSpec
+from ray.rllib.core.rl_module.rl_module import RLModuleSpec
+
+from agents.rllib.callbacks import SatgymMetricsCallback
+from agents.rllib.env import ENV_NAME, env_creator, register
+from agents.rllib.module import SatPPOModule
+
+RLLIB_ALGOS = ("ppo", "mappo", "ippo")
+SHARED = "shared"
+
+
+@dataclass
+class TrainSettings:
+    """What a training run needs besides the algorithm name (units: env steps)."""
+
+    scenario: str = "leoedge"
+    load: str = "normal"
+    episode_steps: int = 200
+    seed: int = 0
+    num_env_runners: int = 0
+    train_batch: int = 1000        # env steps per iteration (x agents = agent steps)
+    minibatch: int | None = None   # SGD minibatch (<= train_batch; default train_batch // 2)
+    epochs: int = 4
+    lr: float = 3e-4
+    gamma: float = 0.99
+    entropy_coeff: float = 0.01
+    hiddens: list[int] = field(default_factory=lambda: [64, 64])
+    fault_tolerant: bool = True
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def shared_mapping(agent_id: str, episode: Any = None, **kwargs: Any) -> str:
+    """Every satellite uses the shared module."""
+    return SHARED
+
+
+def own_mapping(agent_id: str, episode: Any = None, **kwargs: Any) -> str:
+    """Each satellite has its own module (IPPO)."""
+    return agent_id
+
+
+def env_config(algo: str, s: TrainSettings) -> dict[str, Any]:
+    return {"scenario": s.scenario, "load": s.load, "episode_steps": s.episode_steps,
+            "overrides": s.overrides, "critic_state": algo == "mappo"}
+
+
+def build_config(algo: str, s: TrainSettings) -> PPOConfig:
+    """A :class:`PPOConfig` for ``algo`` in :data:`RLLIB_ALGOS` (registers the env)."""
+    if algo not in RLLIB_ALGOS:
+        raise ValueError(f"algo: {algo!r} is not valid; choose one of {', '.join(RLLIB_ALGOS)}")
+    register()
+    env_cfg = env_config(algo, s)
+    probe = env_creator(env_cfg)
+    agents = list(probe.possible_agents)
+    model_config: dict[str, Any] = {"hiddens": list(s.hiddens)}
+    if algo == "mappo":
+        model_config["actor_obs_dim"] = probe.local_obs_dim
+    module_ids = agents if algo == "ippo" else [SHARED]
+    spec = MultiRLModuleSpec(rl_module_specs={
+        mid: RLModuleSpec(module_class=SatPPOModule, model_config=dict(model_config)) for mid in module_ids})
+    config = (
+        PPOConfig()
+        .environment(ENV_NAME, env_config=env_cfg)
+        .env_runners(num_env_runners=s.num_env_runners, num_envs_per_env_runner=1,
+                     rollout_fragment_length="auto", num_cpus_per_env_runner=1)
+        .multi_agent(policies=set(module_ids), policy_mapping_fn=own_mapping if algo == "ippo" else shared_mapping)
+        .rl_module(rl_module_spec=spec)
+        .training(train_batch_size_per_learner=s.train_batch, minibatch_size=min(s.minibatch or s.train_batch // 2, s.train_batch), num_epochs=s.epochs,
+                  lr=s.lr, gamma=s.gamma, lambda_=0.95, entropy_coeff=s.entropy_coeff, vf_clip_param=1e4)
+        .callbacks(SatgymMetricsCallback)
+        .debugging(seed=s.seed)
+    )
+    if s.fault_tolerant:
+        config = config.fault_tolerance(restart_failed_env_runners=True)
+    return config
+
+
+def settings_dict(s: TrainSettings) -> dict[str, Any]:
+    return asdict(s)

@@ -1,0 +1,85 @@
+"""The ``marl`` policy: a trained RLlib checkpoint acting greedily on the satgym env.
+
+``make_policy("marl:PATH")`` loads the RLModules saved under ``PATH`` (a checkpoint written by
+:mod:`agents.rllib.train`, i.e. ``save_to_path``; no running Ray needed) and, each step, feeds
+every agent's observation to its module's ``forward_inference`` and takes the most likely value
+of every decision slot (deterministic). For a MAPPO checkpoint the global state ``env.state()``
+is appended to each observation as in training (only the critic reads it).
+
+Example::
+
+    policy = make_policy("marl:runs/ppo/checkpoints/latest")
+    obs, infos = env.reset(seed=0); policy.reset(env, seed=0)
+    while env.agents:
+        obs, rewards, terms, truncs, infos = env.step(policy.act(env, obs, infos))
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+META_FILE = "satgym_marl.json"
+MODULES_SUBDIR = os.path.join("learner_group", "learner", "rl_module")
+
+
+class MarlPolicy:
+    """Greedy actions from the RLModules of an RLlib checkpoint (the harness's ``Policy`` protocol)."""
+
+    name = "marl"
+
+    def __init__(self, path: str) -> None:
+        import torch
+        from ray.rllib.core.rl_module.multi_rl_module import MultiRLModule
+
+        if not path:
+            raise ValueError("marl: give a checkpoint path, e.g. marl:runs/ppo/checkpoints/latest")
+        path = os.path.abspath(os.path.expanduser(path))
+        meta_path = os.path.join(path, META_FILE)
+        if not os.path.exists(meta_path):
+            raise ValueError(f"marl: {path!r} is not a satgym RLlib checkpoint (no {META_FILE})")
+        with open(meta_path) as f:
+            self.meta: dict[str, Any] = json.load(f)
+        self.path = path
+        self.modules = MultiRLModule.from_checkpoint(os.path.join(path, MODULES_SUBDIR))
+        self.modules.foreach_module(lambda mid, m: m.eval())
+        self.critic_state = bool(self.meta["env_config"].get("critic_state"))
+        self.own = self.meta.get("mapping") == "own"
+        self._torch = torch
+
+    def module_id(self, agent: str) -> str:
+        return agent if self.own else "shared"
+
+    def reset(self, env: Any = None, seed: int | None = None) -> None:
+        """Stateless (greedy feed-forward policy)."""
+
+    def act(self, env: Any, obs: dict[str, np.ndarray], infos: dict[str, dict]) -> dict[str, np.ndarray]:
+        if not obs:
+            return {}
+        torch = self._torch
+        agents = list(obs)
+        x = np.stack([obs[a] for a in agents]).astype(np.float32)
+        if self.critic_state:
+            x = np.concatenate([x, np.tile(env.state(), (len(agents), 1))], axis=1)
+        groups: dict[str, list[int]] = {}
+        for i, a in enumerate(agents):
+            groups.setdefault(self.module_id(a), []).append(i)
+        out = np.zeros((len(agents), env.action_space(agents[0]).shape[0]), dtype=np.int64)
+        with torch.no_grad():
+            for mid, rows in groups.items():
+                module = self.modules[mid]
+                logits = module.forward_inference({"obs": torch.from_numpy(x[rows])})["action_dist_inputs"]
+                nvec = [int(n) for n in module.action_space.nvec]
+                parts = torch.split(logits, nvec, dim=-1)
+                out[rows] = torch.stack([p.argmax(-1) for p in parts], dim=-1).numpy()
+        return dict(zip(agents, out))
+
+
+def marl_factory(path: str = "", **kwargs: Any) -> MarlPolicy:
+    """``make_policy("marl:PATH")`` -> :class:`MarlPolicy` (no other options)."""
+    if kwargs:
+        raise ValueError(f"marl: unexpected option(s) {sorted(kwargs)}; only a checkpoint path is accepted")
+    return MarlPolicy(path)

@@ -1,0 +1,68 @@
+"""A3C hyper-parameters and run settings, one frozen dataclass (validated).
+
+>>> A3CConfig(workers=2).n_steps
+20
+>>> A3CConfig(workers=0)
+Traceback (most recent call last):
+...
+ValueError: workers: must be >= 1, got 0
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class A3CConfig:
+    """Everything a run needs; saved as ``config.json`` next to the checkpoint.
+
+    ``total_steps`` counts environment steps summed over workers (each step decides for all
+    satellites). Episode ``e`` of worker ``r`` uses env seed ``seed + SEED_STRIDE * (r + 1) + e``.
+    """
+
+    scenario: str = "leoedge"
+    load: str = "normal"
+    overrides: dict[str, Any] = field(default_factory=dict)
+    episode_steps: int = 200
+    workers: int = 2
+    total_steps: int = 20_000
+    n_steps: int = 20            # rollout length of the n-step returns
+    gamma: float = 0.99
+    lr: float = 5e-4
+    entropy_coef: float = 0.01
+    value_coef: float = 0.5
+    max_grad_norm: float = 10.0
+    hidden: int = 64
+    reward_scale: float = 1.0
+    seed: int = 0
+    max_minutes: float | None = None
+    checkpoint_every_s: float = 60.0
+    progress_every_s: float = 10.0
+    start_method: str = "spawn"
+
+    def __post_init__(self) -> None:
+        for name in ("episode_steps", "workers", "total_steps", "n_steps", "hidden"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")
+        if not 0.0 < self.gamma <= 1.0:
+            raise ValueError(f"gamma: must be in (0, 1], got {self.gamma}")
+        if self.lr <= 0:
+            raise ValueError(f"lr: must be > 0, got {self.lr}")
+        if self.load not in ("light", "normal", "heavy"):
+            raise ValueError(f"load: {self.load!r} is not valid; choose one of light, normal, heavy")
+        if self.start_method not in ("spawn", "fork", "forkserver"):
+            raise ValueError(f"start_method: {self.start_method!r} is not valid; choose one of spawn, fork, forkserver")
+
+    def env_overrides(self) -> dict[str, Any]:
+        """The env config: ``overrides`` with ``episode.steps`` set (a deep-enough copy)."""
+        out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.overrides.items()}
+        out.setdefault("episode", {})["steps"] = self.episode_steps
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+SEED_STRIDE = 100_003

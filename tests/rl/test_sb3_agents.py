@@ -1,0 +1,78 @@
+"""SB3 agents: tiny PPO / A2C runs on the Central view and a SuperSuit run through ``run(args)``;
+the ``sb3`` policy loads each saved model and acts on the PettingZoo env."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+import satgym
+from agents.sb3 import register
+from agents.sb3.envs import make_supersuit_vec_env, squash_obs
+from agents.sb3.train import run
+from baselines.policies import POLICIES, make_policy
+
+torch.set_num_threads(1)
+
+
+def _args(algo: str, out, timesteps: int) -> argparse.Namespace:
+    return argparse.Namespace(algo=algo, scenario="leoedge", load="normal", iterations=None, episode_steps=20,
+                              seed=0, out=str(out), resume=None, num_env_runners=None, address=None, workers=1,
+                              timesteps=timesteps)
+
+
+def _acts_on_env(spec: str) -> None:
+    policy = make_policy(spec)
+    env = satgym.parallel_env("leoedge", {"episode": {"steps": 5}}, load="normal")
+    obs, infos = env.reset(seed=3)
+    policy.reset(env, seed=3)
+    while env.agents:
+        actions = policy.act(env, obs, infos)
+        assert set(actions) == set(env.agents)
+        assert all(env.action_space(a).contains(v) for a, v in actions.items())
+        obs, _, _, _, infos = env.step(actions)
+
+
+@pytest.mark.parametrize("algo", ["sb3-ppo", "sb3-a2c"])
+def test_central_view_run_saves_model_and_policy_acts(algo, tmp_path):
+    assert run(_args(algo, tmp_path, 64)) == 0
+    for name in ("model.zip", "sb3_meta.json", "progress.csv", "episodes.csv"):
+        assert (tmp_path / name).exists(), name
+    assert any(f.name.startswith("events.out.tfevents") for f in tmp_path.iterdir())
+    assert len((tmp_path / "episodes.csv").read_text().splitlines()) >= 2   # >= one 20-step episode logged
+    _acts_on_env(f"sb3:{tmp_path}")
+
+
+def test_central_model_matches_gym_view(tmp_path):
+    run(_args("sb3-a2c", tmp_path, 20))
+    from stable_baselines3 import A2C
+
+    model = A2C.load(tmp_path / "model.zip", device="cpu")
+    env = gym.make("satgym/LEOEdge-Central-v0", config={"episode": {"steps": 20}})
+    obs, _ = env.reset(seed=0)
+    action, _ = model.predict(squash_obs(obs), deterministic=True)
+    assert env.action_space.contains(np.asarray(action, dtype=np.int64))
+
+
+def test_supersuit_parameter_sharing_run(tmp_path):
+    venv = make_supersuit_vec_env(config={"episode": {"steps": 5}})
+    assert venv.num_envs == 10
+    venv.close()
+    assert run(_args("sb3-supersuit", tmp_path, 400)) == 0
+    assert (tmp_path / "model.zip").exists()
+    _acts_on_env(f"sb3:{tmp_path / 'model.zip'}")
+
+
+def test_register_is_idempotent():
+    register()
+    register()
+    assert "sb3" in POLICIES
+    with pytest.raises(FileNotFoundError):
+        make_policy("sb3:/nonexistent/model.zip")

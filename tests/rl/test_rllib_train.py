@@ -1,0 +1,119 @@
+"""RLlib training of satgym agents (new API stack): one tiny iteration per variant, checkpoints,
+restore, the ``marl`` policy, and the wrapper's episode ends and spaces."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.ray
+
+IN_CONTACT = 6  # observation index of in_contact (SAT_FIELDS)
+
+
+def tiny(**kw):
+    from agents.rllib.config import TrainSettings
+
+    return TrainSettings(load="heavy", episode_steps=20, train_batch=200, epochs=1, hiddens=[16], **kw)
+
+
+@pytest.mark.parametrize("critic_state", [False, True])
+def test_wrapper_ends_episodes_and_spaces_hold_out_of_contact(critic_state: bool) -> None:
+    from agents.rllib.env import env_creator
+
+    env = env_creator({"load": "heavy", "episode_steps": 20, "critic_state": critic_state})
+    obs, _ = env.reset(seed=0)
+    assert set(env.observation_space.spaces) == set(env.possible_agents) == set(obs)
+    assert set(env.action_space.spaces) == set(env.possible_agents)
+    seen_out = 0
+    for k in range(20):
+        for a, o in obs.items():
+            assert env.observation_space[a].contains(o), (k, a)
+            seen_out += int(o[IN_CONTACT] == 0)
+        obs, rew, term, trunc, info = env.step({a: env.action_space[a].sample() for a in obs})
+        assert len(set(rew.values())) == 1                       # one shared reward
+        if k < 19:
+            assert trunc["__all__"] is False and term["__all__"] is False
+    assert trunc["__all__"] is True and term["__all__"] is False
+    assert set(obs) == set(env.possible_agents)
+    assert all(env.observation_space[a].contains(o) for a, o in obs.items())
+    assert seen_out > 0                                          # out-of-contact satellites are in space too
+    if critic_state:
+        assert env.observation_space["sat_0"].shape[0] == env.local_obs_dim + env.par_env.state_space.shape[0]
+
+
+@pytest.mark.parametrize("algo_name", ["ppo", "mappo", "ippo"])
+def test_one_iteration_save_restore_and_marl_policy(ray_session, tmp_path, algo_name: str) -> None:
+    import torch
+    from ray.rllib.algorithms.algorithm import Algorithm
+
+    import satgym
+    from agents.rllib.config import build_config, env_config
+    from agents.rllib.train import save, summarize
+    from baselines.policies import make_policy
+
+    algo = build_config(algo_name, tiny()).build_algo()
+    try:
+        result = algo.train()
+        row = summarize(result)
+        assert row["env_steps"] >= 200
+        assert np.isfinite(row["episode_return_mean"]) and np.isfinite(row["mean_execution_time_s"])
+        assert 0.0 <= row["mean_edge_load"] <= 1.0
+        modules = sorted(algo.config.policies)
+        assert modules == (sorted(f"sat_{k}" for k in range(10)) if algo_name == "ippo" else ["shared"])
+        path = save(algo, str(tmp_path), {"algo": algo_name, "env_config": env_config(algo_name, tiny()),
+                                          "mapping": "own" if algo_name == "ippo" else "shared"})
+    finally:
+        algo.stop()
+
+    restored = Algorithm.from_checkpoint(path)  # the env was registered by build_config
+    try:
+        assert restored.iteration == 1
+        module = restored.get_module(modules[0])
+        dim = module.observation_space.shape[0]
+        out = module.forward_inference({"obs": torch.zeros(3, dim)})
+        assert tuple(out["action_dist_inputs"].shape) == (3, 12)     # MultiDiscrete([3]*4) logits
+    finally:
+        restored.stop()
+
+    policy = make_policy(f"marl:{path}")
+    env = satgym.parallel_env("leoedge", {"episode": {"steps": 10}}, load="heavy")
+    obs, infos = env.reset(seed=1)
+    policy.reset(env, seed=1)
+    first = policy.act(env, obs, infos)
+    assert first == {} or all(np.array_equal(v, policy.act(env, obs, infos)[a]) for a, v in first.items())  # greedy
+    while env.agents:
+        actions = policy.act(env, obs, infos)
+        assert all(env.action_space(a).contains(v) for a, v in actions.items())
+        obs, _, _, _, infos = env.step(actions)
+    assert env.episode_metrics()["steps"] == 10
+
+
+def test_cli_trains_writes_metrics_and_resumes(ray_session, tmp_path, capsys) -> None:
+    from satgym.cli import main
+
+    out = tmp_path / "run"
+    common = ["train", "--algo", "ppo", "--load", "light", "--episode-steps", "20", "--train-batch", "200",
+              "--epochs", "1", "--out", str(out), "--checkpoint-every", "1"]
+    assert main([*common, "--iterations", "1"]) == 0
+    assert "[ppo] iter    1" in capsys.readouterr().out
+    latest = out / "checkpoints" / "latest"
+    assert (latest / "satgym_marl.json").exists()
+    assert main([*common, "--iterations", "1", "--resume", str(latest)]) == 0
+    with open(out / "metrics.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(float(r["iteration"])) for r in rows] == [1, 2]
+    assert {"episode_return_mean", "mean_execution_time_s", "mean_edge_load", "failed"} <= set(rows[0])
+    assert any(name.startswith("events") for name in os.listdir(out / "tb"))
+
+
+def test_cli_reports_missing_backends(tmp_path, capsys, monkeypatch) -> None:
+    import agents.cli
+    from satgym.cli import main
+
+    monkeypatch.setitem(agents.cli.BACKENDS, "a3c", "agents.not_built_yet.train")
+    assert main(["train", "--algo", "a3c", "--out", str(tmp_path)]) == 2
+    assert "agents.not_built_yet.train" in capsys.readouterr().err

@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
     resume = getattr(args, "resume", None)
     if resume is True:
         resume = out
-    train(cfg, out, resume=resume or None)
+    train(cfg, out, resume=resume or None, verbose=not getattr(args, "quiet", False))
     return 0
 
 

@@ -133,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
         resume = out
     train_sb3(algo, out, int(timesteps), scenario=g("scenario", "leoedge"), load=g("load", "normal"),
               episode_steps=episode_steps, seed=int(g("seed", 0)), n_envs=int(g("workers", 1)),
-              view=g("view", "central"), agent=int(g("agent", 0)), resume=resume or None)
+              view=g("view", "central"), agent=int(g("agent", 0)), resume=resume or None,
+              verbose=not g("quiet", False))
     return 0
 
 

@@ -1,7 +1,6 @@
 """The satgym command line: every subcommand is listed, and one whose optional dependencies are
 missing says which extra to install instead of crashing."""
 
-import builtins
 import importlib
 
 import pytest

@@ -102,7 +102,7 @@ class Simulator:
         self.ground_seen_at = np.full(self.n_sats, -np.inf)
         self.metrics = EpisodeMetrics(self.ground.n_containers)
         self._live = 0
-        self._first_pending = 0
+        self._first_pending = self._first_uplink = 0
         self._isl_every = max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s)))
         self._refresh_neighbours()
         self._add_arrivals(0)
@@ -185,7 +185,7 @@ class Simulator:
         )
         self._advance_tail = (
             self.ground.busy_until, self.edge_exec_s, cfg.compute.edge_accuracy, self.ground.occupancy,
-            self.proc_load, sched.station, sched.window_end_s, sched.next_start_s, self.rate_grid,
+            sched.station, sched.window_end_s, sched.next_start_s, self.rate_grid,
             self.same_orbit, self.other_orbit, *links, lk.ground_rate_mbps, self.slot_s, self.n_steps + 1,
             cfg.tasks.max_hold_s,
         )
@@ -201,10 +201,14 @@ class Simulator:
         dispatch(seed, t, self.slot_s, self.n_steps + 1, np.ascontiguousarray(actions, dtype=np.int64), self.slots,
                  T.F, T.I, *self._dispatch_args, row_k, self.rate_grid[row_k], *self._dispatch_tail, out)
         adv, rerouted, offloaded = float(out[0]), int(out[1]), int(out[2])
+        # on-board load over the slot: tasks join a processor's FIFO only at decision instants, so
+        # it is busy without a gap from t until its queue drains
+        np.clip(np.minimum(self.proc_busy, t_end) - t, 0.0, None, out=self.proc_load)
+        self.proc_load /= t_end - t
         self.metrics.rerouted_local += rerouted
         self.metrics.messages["satellite_lbs"] += 2 * offloaded  # offload request + placement ack
 
-        rows = ground_arrivals(T.F, T.I, T.n, t_end)
+        rows, self._first_uplink = ground_arrivals(T.F, T.I, min(self._first_uplink, self._first_pending), T.n, t_end)
         containers = self._place(rows)
         advance(seed ^ 0x2545F491, t, t_end, T.F, T.I, T.n, rows, containers, *self._advance_tail, stats)
         self.metrics.messages["lbs_server"] += 2 * len(rows)  # dispatch + completion report
@@ -214,7 +218,7 @@ class Simulator:
         self.time_s = t_end
         if T.n > 2 * self._live + 1024 or self.k % COMPACT_EVERY == 0:  # keep scans O(live tasks)
             T.compact()
-            self._first_pending = 0
+            self._first_pending = self._first_uplink = 0
         new = self._add_arrivals(self.k)
         if self.k % self._isl_every == 0:
             self._refresh_neighbours()

@@ -18,7 +18,7 @@ from numba import njit
 from satgym.core.columns import (
     DONE_KNOWN, EDGE, EXPIRED, F_ACCURACY, F_ARRIVAL, F_DEADLINE, F_DECIDED, F_DONE, F_GARRIVAL,
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_CONTAINER, I_FAILED, I_LINK, I_REASON, I_RELAY,
-    I_RETURN, I_ROUTE, I_SAT, I_STAGE, LOST_RETURN, PENDING, R_LOCAL, RESOLVED, UPLINK,
+    I_RETURN, I_SAT, I_STAGE, LOST_RETURN, PENDING, RESOLVED, UPLINK,
 )
 from satgym.core.links import relay_loss, transfer_time_s
 from satgym.core.step_dispatch import fail, finish
@@ -31,22 +31,27 @@ _FAIL0 = 10
 
 
 @njit(cache=True)
-def ground_arrivals(F, I, n, t_end):
-    """Rows whose upload reaches the station before ``t_end``, in order of arrival."""
+def ground_arrivals(F, I, first, n, t_end):
+    """Rows whose upload reaches the station before ``t_end``, in order of arrival, and the first
+    row still uploading. Rows leave the upload stage for good, so the scan starts at ``first``
+    (the first uploading row found last time)."""
     count = 0
-    for r in range(n):
-        if I[r, I_STAGE] == UPLINK and F[r, F_GARRIVAL] < t_end:
-            count += 1
+    first_found = n
+    for r in range(first, n):
+        if I[r, I_STAGE] == UPLINK:
+            if first_found == n:
+                first_found = r
+            if F[r, F_GARRIVAL] < t_end:
+                count += 1
     rows = np.empty(count, np.int64)
+    times = np.empty(count)
     q = 0
-    for r in range(n):
+    for r in range(first_found, n):
         if I[r, I_STAGE] == UPLINK and F[r, F_GARRIVAL] < t_end:
             rows[q] = r
+            times[q] = F[r, F_GARRIVAL]
             q += 1
-    times = np.empty(count)
-    for q in range(count):
-        times[q] = F[rows[q], F_GARRIVAL]
-    return rows[np.argsort(times, kind="mergesort")]
+    return rows[np.argsort(times, kind="mergesort")], first_found
 
 
 @njit(cache=True)
@@ -83,11 +88,11 @@ def _overlap(a, b, t0, t1):
 
 @njit(cache=True)
 def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_unit_s, edge_accuracy,
-            occupancy, proc_load, station_grid, window_end_grid, next_start_grid, rate_grid,
+            occupancy, station_grid, window_end_grid, next_start_grid, rate_grid,
             same_orbit, other_orbit, seamless, wait_mode, ground_loss, isl_rate, isl_loss, packet_bits,
             nominal_rate, slot_s, n_rows, max_hold_s, stats):
-    """Serve arrivals on their containers, finish executions, return results, measure the loads
-    over [t, t_end) and resolve outcomes up to ``t_end``. Fills ``stats`` (see :data:`STATS`)."""
+    """Serve arrivals on their containers, finish executions, return results, measure the container
+    loads over [t, t_end) and resolve outcomes up to ``t_end``. Fills ``stats`` (see :data:`STATS`)."""
     np.random.seed(seed)
     two_hop_loss = relay_loss(isl_loss, ground_loss)  # Eq. 28
     # 1. uploads reaching the station: FIFO on the chosen container
@@ -102,7 +107,6 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
         I[r, I_STAGE] = EDGE
     stats[:] = 0.0
     occupancy[:] = 0.0
-    proc_load[:] = 0.0
     span = t_end - t
     cands = np.empty(6, np.int64)
     for r in range(n):
@@ -121,8 +125,6 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
         c = I[r, I_CONTAINER]
         if c >= 0:
             occupancy[c] += _overlap(F[r, F_XSTART], F[r, F_XFINISH], t, t_end) / span
-        elif I[r, I_ROUTE] == R_LOCAL:
-            proc_load[I[r, I_SAT]] += _overlap(F[r, F_XSTART], F[r, F_XFINISH], t, t_end) / span
         # 4. resolve outcomes whose time has come
         if stage == DONE_KNOWN and F[r, F_DONE] <= t_end:
             I[r, I_STAGE] = RESOLVED

@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from datetime import datetime
 

@@ -102,6 +102,7 @@ class Simulator:
         self.ground_seen_at = np.full(self.n_sats, -np.inf)
         self.metrics = EpisodeMetrics(self.ground.n_containers)
         self._live = 0
+        self._seeds: list[int] = []
         self._first_pending = self._first_uplink = 0
         self._isl_every = max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s)))
         self._refresh_neighbours()
@@ -196,7 +197,7 @@ class Simulator:
         """Apply (n_sats, K) actions in {0 local, 1 offload, 2 hold} and advance one slot."""
         t, t_end, T = self.time_s, self.time_s + self.slot_s, self.tasks
         row_k = self.contact_row()
-        seed = int(self.rng.integers(2**31))
+        seed = self._next_seed()
         out, stats = self._out, self._stats
         dispatch(seed, t, self.slot_s, self.n_steps + 1, np.ascontiguousarray(actions, dtype=np.int64), self.slots,
                  T.F, T.I, *self._dispatch_args, row_k, self.rate_grid[row_k], *self._dispatch_tail, out)
@@ -249,6 +250,12 @@ class Simulator:
             "messages": dict(self.metrics.messages),  # cumulative since reset
         }
         return StepOutcome(reward_components, step_metrics)
+
+    def _next_seed(self) -> int:
+        """Seed for the kernels' generator, from the env's RNG (drawn 64 at a time)."""
+        if not self._seeds:
+            self._seeds = self.rng.integers(2**31, size=64).tolist()[::-1]
+        return self._seeds.pop()
 
     def _place(self, rows: np.ndarray) -> np.ndarray:
         """Containers for the uploads reaching stations now: policy reservations, else the LBS."""

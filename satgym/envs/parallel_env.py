@@ -181,7 +181,9 @@ class SatelliteEdgeEnv(ParallelEnv):
         if values.shape != (len(actions), K) or values.dtype.kind not in "iuf":
             bad = next((a for a, v in actions.items() if np.shape(v) != (K,) or np.asarray(v).dtype.kind not in "iuf"), None)
         else:
-            ok = (values >= 0) & (values <= 2) & (values == np.round(values))
+            ok = (values >= 0) & (values <= 2)
+            if values.dtype.kind == "f":
+                ok &= values == np.round(values)
             if not ok.all():
                 bad = list(actions)[int(np.flatnonzero(~ok.all(axis=1))[0])]
         if bad is not None:

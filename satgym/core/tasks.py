@@ -79,13 +79,22 @@ _FDEF = np.array(list(FLOAT_COLUMNS.values()))
 _IDEF = np.array(list(INT_COLUMNS.values()), dtype=np.int64)
 
 
+def _blank(capacity: int) -> tuple[np.ndarray, np.ndarray]:
+    """Default-filled matrices in column-major order: the kernels' scans read a column (the stage)
+    for every row and the rest only for the few rows that match."""
+    F = np.empty((capacity, len(_FDEF)), order="F")
+    I = np.empty((capacity, len(_IDEF)), dtype=np.int64, order="F")
+    F[:] = _FDEF
+    I[:] = _IDEF
+    return F, I
+
+
 class TaskTable:
-    """Rows of tasks: ``F`` (float64) and ``I`` (int64) matrices with amortised growth."""
+    """Rows of tasks: ``F`` (float64) and ``I`` (int64) column-major matrices with amortised growth."""
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
-        self.F = np.tile(_FDEF, (capacity, 1))
-        self.I = np.tile(_IDEF, (capacity, 1))
+        self.F, self.I = _blank(capacity)
 
     def __len__(self) -> int:
         return self.n
@@ -122,8 +131,7 @@ class TaskTable:
 
     def _grow(self, need: int) -> None:
         cap = max(need, 2 * len(self.F))
-        F = np.tile(_FDEF, (cap, 1))
-        I = np.tile(_IDEF, (cap, 1))
+        F, I = _blank(cap)
         F[: self.n] = self.F[: self.n]
         I[: self.n] = self.I[: self.n]
         self.F, self.I = F, I

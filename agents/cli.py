@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from agents.rllib.registry import register as _register_policies
@@ -64,6 +65,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the backend of ``args.algo`` (imported only now)."""
     module = BACKENDS[args.algo]
+    if not args.address:  # a local Ray stays on loopback; Ray reads this at import time
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
         backend = importlib.import_module(module)
     except ModuleNotFoundError as exc:

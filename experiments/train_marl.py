@@ -33,6 +33,11 @@ from typing import Any
 
 import numpy as np
 
+# before anything imports ray: a local Ray then stays on loopback (Ray reads these at import time)
+for _key, _value in (("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0"), ("RAY_USAGE_STATS_ENABLED", "0"),
+                     ("OMP_NUM_THREADS", "1")):
+    os.environ.setdefault(_key, _value)
+
 BUDGET = {"iterations": 80, "episode_steps": 200, "train_batch": 2000, "minibatch": 500, "epochs": 5,
           "lr": 3e-4}
 BASELINES = ("random", "threshold", "local")  # local: never offloads (advantage reward 0 by construction)
@@ -152,5 +157,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     sys.exit(main())

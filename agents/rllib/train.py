@@ -30,20 +30,36 @@ from agents.rllib.config import RLLIB_ALGOS, TrainSettings, build_config, env_co
 META_FILE = "satgym_marl.json"
 
 
+LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0", "OMP_NUM_THREADS": "1"}
+
+
+def loopback_env() -> None:
+    """Set the env vars that keep a local Ray on loopback. Must run before ``import ray``: Ray
+    reads ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER`` at import time, and with it unset (Linux) it
+    replaces ``_node_ip_address="127.0.0.1"`` by the host's external address."""
+    for key, value in LOOPBACK_ENV.items():
+        os.environ.setdefault(key, value)
+
+
 def init_ray(address: str | None = None, num_cpus: int = 2):
-    """Attach to ``address`` or start a local Ray on loopback (at most ``num_cpus``); reuse a running one."""
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    """Attach to ``address`` or start a local Ray on loopback (at most ``num_cpus``); reuse a running one.
+
+    Returns ``(ray, owned)``; shut Ray down only if ``owned``.
+    """
     import ray
+    from ray._private import ray_constants
 
     if ray.is_initialized():
         return ray, False
     if address:
         ray.init(address=address, log_to_driver=False)
-    else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-                 _temp_dir=tempfile.mkdtemp(prefix="ray", dir="/tmp"), log_to_driver=False)
+        return ray, True
+    if ray_constants.ENABLE_RAY_CLUSTER:
+        raise RuntimeError("init_ray: Ray was imported before RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 was set, so "
+                           "it would listen on the external address; call agents.rllib.train.loopback_env() "
+                           "(or export the variable) before importing ray")
+    ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
+             _temp_dir=tempfile.mkdtemp(prefix="ray", dir="/tmp"), log_to_driver=False)
     return ray, True
 
 
@@ -114,6 +130,8 @@ def train(algo_name: str, s: TrainSettings, iterations: int, out: str, resume: s
 
     writer = SummaryWriter(os.path.join(out, "tb"))
     csv_path = os.path.join(out, "metrics.csv")
+    if not resume and os.path.exists(csv_path):
+        os.remove(csv_path)  # a fresh run starts a fresh curve; --resume appends
     algo = build_or_restore(algo_name, s, resume)
     rows: list[dict[str, float]] = []
     path = None

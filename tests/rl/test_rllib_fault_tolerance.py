@@ -25,11 +25,12 @@ def test_training_survives_a_killed_env_runner(ray_session) -> None:
         # RLlib gives its env runners max_restarts > 0 when restart_failed_env_runners is on:
         # Ray re-creates the killed actor and RLlib probes it and pushes the current weights back.
         ray_session.kill(actor, no_restart=False)
-        for _ in range(6):  # the failure is noticed, the runner restarted, sampling resumes
+        deadline = time.monotonic() + 45.0  # the failure is noticed, Ray re-creates the runner, RLlib restores it
+        while time.monotonic() < deadline:
             algo.train()
             if group.num_remote_worker_restarts() >= 1 and group.num_healthy_remote_workers() == 1:
                 break
-            time.sleep(0.5)
+            time.sleep(1.0)
         assert group.num_remote_worker_restarts() >= 1
         assert group.num_healthy_remote_workers() == 1
         final = algo.train()  # the restored runner samples again

@@ -1,0 +1,107 @@
+"""Throughput of the `leoedge` preset inside real training loops (issue: RL training).
+
+* RLlib (new API stack): agent-steps/s while the local env runner samples (PPO, shared module),
+  and env-steps/s of one full `algo.train()` iteration (sampling + learning);
+* Stable-Baselines3: env-steps/s of `PPO.learn` on `gymnasium.make("satgym/LEOEdge-Central-v0")`
+  (one step = all 10 satellites decide) and agent-steps/s accordingly;
+* the bare env loop with random actions, measured in the same process, as the reference.
+
+    OMP_NUM_THREADS=1 python experiments/bench_training.py
+
+Ray stays on loopback. Numbers are for one core on a shared machine: compare the ratios.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+
+import numpy as np
+
+import satgym
+
+STEPS = 200  # episode length used for training
+
+
+def bare_env_steps_per_s(seconds: float = 5.0) -> float:
+    from satgym.bench import bench_parallel
+
+    return bench_parallel(satgym.parallel_env("leoedge", {"episode": {"steps": STEPS}}), seconds)
+
+
+def rllib_rates(n_sample: int = 4000) -> tuple[float, float]:
+    import ray
+    from ray.rllib.algorithms.ppo import PPOConfig
+    from ray.rllib.env.wrappers.pettingzoo_env import ParallelPettingZooEnv
+    from ray.tune.registry import register_env
+
+    ray.init(num_cpus=1, include_dashboard=False, _node_ip_address="127.0.0.1",
+             _temp_dir=tempfile.mkdtemp(prefix="ray", dir="/tmp"), log_to_driver=False)
+    register_env("satgym_bench", lambda cfg: ParallelPettingZooEnv(
+        satgym.parallel_env("leoedge", {"episode": {"steps": STEPS}})))
+    config = (
+        PPOConfig()
+        .environment("satgym_bench")
+        .env_runners(num_env_runners=0, rollout_fragment_length=200)
+        .multi_agent(policies={"shared"}, policy_mapping_fn=lambda aid, *a, **k: "shared")
+        .training(train_batch_size_per_learner=2000, minibatch_size=500, num_epochs=1)
+        .rl_module(model_config={"fcnet_hiddens": [64, 64]})
+    )
+    algo = config.build_algo()
+    try:
+        runner = algo.env_runner_group.local_env_runner
+        runner.sample(num_timesteps=400)  # warm-up
+        t0 = time.perf_counter()
+        episodes = runner.sample(num_timesteps=n_sample)
+        dt = time.perf_counter() - t0
+        agent_steps = sum(e.agent_steps() for e in episodes)
+        sample_rate = agent_steps / dt
+        algo.train()  # warm-up (first learner update)
+        before = algo.metrics.peek(("env_runners", "num_agent_steps_sampled_lifetime"))
+        before = sum(before.values()) if isinstance(before, dict) else before
+        t0 = time.perf_counter()
+        result = algo.train()
+        dt = time.perf_counter() - t0
+        after = result["env_runners"]["num_agent_steps_sampled_lifetime"]
+        after = sum(after.values()) if isinstance(after, dict) else after
+        train_rate = (after - before) / dt
+    finally:
+        algo.stop()
+        ray.shutdown()
+    return sample_rate, train_rate
+
+
+def sb3_rate(timesteps: int = 4096) -> float:
+    import gymnasium
+    from stable_baselines3 import PPO
+
+    env = gymnasium.make("satgym/LEOEdge-Central-v0", config={"episode": {"steps": STEPS}})
+    model = PPO("MlpPolicy", env, n_steps=1024, batch_size=256, n_epochs=1, seed=0, device="cpu")
+    model.learn(total_timesteps=1024)  # warm-up
+    t0 = time.perf_counter()
+    model.learn(total_timesteps=timesteps)
+    return timesteps * 10 / (time.perf_counter() - t0)  # agent-steps/s (10 satellites per step)
+
+
+def main() -> None:
+    bare = bare_env_steps_per_s() * 10
+    sample, train = rllib_rates()
+    sb3 = sb3_rate()
+    rows = [
+        ("bare env loop, random actions (agent-steps/s)", bare),
+        ("RLlib PPO local env runner sampling (agent-steps/s)", sample),
+        ("RLlib PPO train() iteration, sampling + learning (agent-steps/s)", train),
+        ("SB3 PPO.learn on LEOEdge-Central-v0 (agent-steps/s)", sb3),
+    ]
+    width = max(len(r[0]) for r in rows)
+    for name, val in rows:
+        print(f"{name:<{width}}  {val:10.0f}   ({val / bare:.3f} of the bare loop)")
+
+
+if __name__ == "__main__":
+    main()

@@ -41,6 +41,7 @@ array([1. , 0.4])
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, vectorize
 
 __all__ = [
     "container_allocate",
@@ -51,62 +52,96 @@ __all__ = [
     "stale_price_decision",
 ]
 
+# The best responses (Eqs. 18, 20, 22) are scalar kernels compiled as numpy ufuncs:
+# vectorised over arrays from Python, called per element inside the compiled loop
+# (``scheduler._price_iterations``). Clipping and projections are written as
+# ``a if a > b else b`` like numpy's ``clip``/``maximum``, so both paths give the
+# bit-identical numbers of the former numpy implementation.
+_F8 = "float64"
 
-def container_allocate(value: np.ndarray, load: np.ndarray, nu_pair: np.ndarray,
-                       eta_pair: np.ndarray, rho: float) -> np.ndarray:
+
+@njit(cache=True)
+def _clip01(x: float) -> float:
+    """``np.clip(x, 0, 1)`` for a finite scalar."""
+    x = x if x > 0.0 else 0.0
+    return x if x < 1.0 else 1.0
+
+
+@vectorize([f"{_F8}({_F8}, {_F8}, {_F8}, {_F8}, {_F8})"], cache=True)
+def container_allocate(value, load, nu, eta, rho):  # noqa: ANN001, ANN201 (ufunc)
     """Containers: best response ``y3`` for fixed ``eta_s`` and ``nu_o`` (Eq. 18).
 
-    ``argmax_{y in [0,1]} (F - nu_o u_k - eta_{s,k}) y - rho/2 y^2``, over pairs.
+    ``argmax_{y in [0,1]} (F - nu_o u_k - eta_{s,k}) y - rho/2 y^2``, per pair.
     """
-    return np.clip((value - nu_pair * load - eta_pair) / rho, 0.0, 1.0)  # Eq. 18
+    return _clip01((value - nu * load - eta) / rho)  # Eq. 18
 
 
-def server_allocate(eta: np.ndarray, mu_ts: np.ndarray, rho: float) -> np.ndarray:
+@vectorize([f"{_F8}({_F8}, {_F8}, {_F8})"], cache=True)
+def server_allocate(eta, mu, rho):  # noqa: ANN001, ANN201 (ufunc)
     """Servers: best response ``y2`` for fixed ``eta_s`` and LBS price ``mu`` (Eq. 20)."""
-    return np.clip((eta - mu_ts) / rho, 0.0, 1.0)  # Eq. 20
+    return _clip01((eta - mu) / rho)  # Eq. 20
 
 
-def satellite_offload(mu: np.ndarray, top_coef: np.ndarray, lam_task: np.ndarray,
-                      rho: float) -> np.ndarray:
+@vectorize([f"{_F8}({_F8}, {_F8}, {_F8}, {_F8})"], cache=True)
+def satellite_offload(mu, top_coef, lam, rho):  # noqa: ANN001, ANN201 (ufunc)
     """Satellites: relaxed offload share ``y1`` from ``mu_k`` and ``lambda_S`` (Eq. 22).
 
     ``argmax (mu_k - lambda_S u_k / O_S) y - rho/2 y^2``; ``top_coef = u_k / O_S``.
     """
-    return np.clip((mu - lam_task * top_coef) / rho, 0.0, 1.0)  # Eq. 22
+    return _clip01((mu - lam * top_coef) / rho)  # Eq. 22
 
 
-def server_update_prices(eta: np.ndarray, nu: np.ndarray, y3: np.ndarray, y2: np.ndarray,
-                         pair_ts: np.ndarray, pair_cont: np.ndarray, pair_load: np.ndarray,
-                         residual: np.ndarray, step_eta: np.ndarray,
-                         step_nu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@njit(cache=True)
+def server_update_prices(eta_new: np.ndarray, nu_new: np.ndarray, eta: np.ndarray,
+                         nu: np.ndarray, y3: np.ndarray, y2: np.ndarray, pair_ts: np.ndarray,
+                         pair_cont: np.ndarray, pair_load: np.ndarray, residual: np.ndarray,
+                         step_eta: np.ndarray, step_nu: np.ndarray, placed: np.ndarray,
+                         added: np.ndarray) -> None:
     """Servers: update ``eta_s`` from the containers' pushes (Eq. 19, Alg. 1 l. 19).
 
     ``eta_{s,k} += gamma' (sum_{o in s} y3[k,o] - y2[k,s])`` and the container-cap
     part ``nu_o += gamma' (sum_k u_k y3[k,o] - (P - L_o(Q_o)))`` (Eq. 6), projected on >= 0.
+    Writes ``eta_new``, ``nu_new``; ``placed`` (T,) and ``added`` (O,) are work buffers.
+    Sums run in pair order (as ``np.bincount``).
     """
-    placed = np.bincount(pair_ts, weights=y3, minlength=eta.size)
-    eta_new = np.maximum(eta + step_eta * (placed - y2), 0.0)               # Eq. 19
-    added = np.bincount(pair_cont, weights=y3 * pair_load, minlength=nu.size)
-    nu_new = np.maximum(nu + step_nu * (added - residual), 0.0)             # Eqs. 6, 19
-    return eta_new, nu_new
+    placed[:] = 0.0
+    added[:] = 0.0
+    for p in range(y3.size):                                   # pushes of the containers
+        placed[pair_ts[p]] += y3[p]
+        added[pair_cont[p]] += y3[p] * pair_load[p]
+    for t in range(eta.size):
+        e = eta[t] + step_eta[t] * (placed[t] - y2[t])         # Eq. 19
+        eta_new[t] = e if e >= 0.0 else 0.0
+    for o in range(nu.size):
+        v = nu[o] + step_nu[o] * (added[o] - residual[o])      # Eqs. 6, 19
+        nu_new[o] = v if v >= 0.0 else 0.0
 
 
-def lbs_update_prices(mu: np.ndarray, lam: np.ndarray, y2: np.ndarray, y1: np.ndarray,
-                      ts_task: np.ndarray, task_station: np.ndarray, top_coef: np.ndarray,
+@njit(cache=True)
+def lbs_update_prices(mu_new: np.ndarray, lam_new: np.ndarray, mu: np.ndarray,
+                      lam: np.ndarray, y2: np.ndarray, y1: np.ndarray, ts_task: np.ndarray,
+                      task_station: np.ndarray, top_coef: np.ndarray,
                       station_base: np.ndarray, load_cap: float, step_mu: np.ndarray,
-                      step_lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                      step_lam: np.ndarray, routed: np.ndarray, g_top: np.ndarray) -> None:
     """LBS: update ``mu`` (Eq. 21, Alg. 2 l. 16) and ``lambda`` (Eq. 23, Alg. 3 l. 17).
 
     ``mu_k += gamma' (sum_s y2[k,s] - y1[k])`` and
     ``lambda_S += gamma'' (g_S(Q_S, y1) - P)`` with
     ``g_S = L_S(Q_S) + sum_k u_k y1_k / O_S`` (Eq. 11), both projected on >= 0.
+    Writes ``mu_new``, ``lam_new``; ``routed`` (K,) and ``g_top`` (n_stations,) are
+    work buffers.
     """
-    routed = np.bincount(ts_task, weights=y2, minlength=mu.size)
-    mu_new = np.maximum(mu + step_mu * (routed - y1), 0.0)                  # Eq. 21
-    g_top = station_base + np.bincount(task_station, weights=top_coef * y1,
-                                       minlength=lam.size)                  # Eq. 11
-    lam_new = np.maximum(lam + step_lam * (g_top - load_cap), 0.0)          # Eq. 23
-    return mu_new, lam_new
+    routed[:] = 0.0
+    g_top[:] = 0.0
+    for t in range(y2.size):                                   # pushes of the servers
+        routed[ts_task[t]] += y2[t]
+    for k in range(mu.size):                                   # pushes of the satellites
+        g_top[task_station[k]] += top_coef[k] * y1[k]
+        m = mu[k] + step_mu[k] * (routed[k] - y1[k])           # Eq. 21
+        mu_new[k] = m if m >= 0.0 else 0.0
+    for s in range(lam.size):
+        x = lam[s] + step_lam[s] * (station_base[s] + g_top[s] - load_cap)  # Eqs. 11, 23
+        lam_new[s] = x if x >= 0.0 else 0.0
 
 
 def stale_price_decision(advantage: np.ndarray, task_load: np.ndarray, n_containers: int,

@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from baselines.leoedge.improve import restart_improve, swap_improve
 from baselines.leoedge.layout import Layout, build_layout
@@ -103,6 +104,124 @@ def _bid_start(lay: Layout, nu: np.ndarray, n_tasks: int) -> tuple[np.ndarray, n
     return eta, mu
 
 
+@njit(cache=True)
+def _extrapolate(q: np.ndarray, x: np.ndarray, x_prev: np.ndarray, beta: np.ndarray,
+                 owner: np.ndarray) -> None:
+    """Nesterov point of a price holder: ``q = max(x + beta_S (x - x_prev), 0)``."""
+    for i in range(x.size):
+        v = x[i] + beta[owner[i]] * (x[i] - x_prev[i])
+        q[i] = v if v >= 0.0 else 0.0
+
+
+@njit(cache=True)
+def _progress(move: np.ndarray, turn: np.ndarray, acc: np.ndarray, x_new: np.ndarray,
+              x_old: np.ndarray, q: np.ndarray, owner: np.ndarray) -> None:
+    """Per station: largest price move, and ``(q - new) . (new - old)`` (momentum restart).
+
+    ``acc`` is a work buffer: each price kind is summed on its own, then added to
+    ``turn`` (the order of the former ``turn += np.bincount(...)``).
+    """
+    acc[:] = 0.0
+    for i in range(x_new.size):
+        d = x_new[i] - x_old[i]
+        a = abs(d)
+        s = owner[i]
+        if a > move[s]:
+            move[s] = a
+        acc[s] += (q[i] - x_new[i]) * d
+    for s in range(turn.size):
+        turn[s] += acc[s]
+
+
+@njit(cache=True)
+def _commit(x: np.ndarray, x_prev: np.ndarray, x_new: np.ndarray, running: np.ndarray,
+            owner: np.ndarray) -> None:
+    """``x_prev <- x``; ``x <- x_new`` where the owner station still runs."""
+    for i in range(x.size):
+        x_prev[i] = x[i]
+        if running[owner[i]]:
+            x[i] = x_new[i]
+
+
+@njit(cache=True)
+def _price_iterations(eta: np.ndarray, nu: np.ndarray, mu: np.ndarray, lam: np.ndarray,
+                      pair_cont: np.ndarray, pair_ts: np.ndarray, pair_value: np.ndarray,
+                      pair_load: np.ndarray, ts_task: np.ndarray, task_active: np.ndarray,
+                      task_station: np.ndarray, top_coef: np.ndarray,
+                      station_base: np.ndarray, station_active: np.ndarray,
+                      container_station: np.ndarray, residual: np.ndarray, load_cap: float,
+                      s_eta: np.ndarray, s_nu: np.ndarray, s_mu: np.ndarray,
+                      s_lam: np.ndarray, rho: float, tol: float, max_iter: int,
+                      momentum: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The synchronous exchanges of Algs. 1-3 until every station settles.
+
+    Updates the prices ``eta, nu, mu, lam`` in place; returns per station the
+    iteration count and whether it is still running (not converged).
+    """
+    n_sta = lam.size
+    sta_eta = task_station[ts_task]
+    sta_lam = np.arange(n_sta)
+    running = station_active.copy()
+    iters = np.zeros(n_sta, dtype=np.int64)
+    t_mom = np.ones(n_sta)
+    t_next = np.empty(n_sta)
+    beta = np.zeros(n_sta)
+    move = np.empty(n_sta)
+    turn = np.empty(n_sta)
+    p_eta, p_nu, p_mu, p_lam = eta.copy(), nu.copy(), mu.copy(), lam.copy()
+    q_eta, q_nu, q_mu, q_lam = (np.empty_like(eta), np.empty_like(nu), np.empty_like(mu),
+                                np.empty_like(lam))
+    n_eta, n_nu, n_mu, n_lam = (np.empty_like(eta), np.empty_like(nu), np.empty_like(mu),
+                                np.empty_like(lam))
+    y1, y2, y3 = np.zeros(mu.size), np.zeros(eta.size), np.zeros(pair_ts.size)
+    buf_t, buf_o, buf_k, buf_s = (np.empty(eta.size), np.empty(nu.size), np.empty(mu.size),
+                                  np.empty(n_sta))
+    for _ in range(max_iter):
+        if not running.any():
+            break
+        for s in range(n_sta):
+            t_next[s] = (1.0 + np.sqrt(1.0 + 4.0 * t_mom[s] * t_mom[s])) / 2.0
+            if momentum:
+                beta[s] = (t_mom[s] - 1.0) / t_next[s]
+        _extrapolate(q_eta, eta, p_eta, beta, sta_eta)
+        _extrapolate(q_nu, nu, p_nu, beta, container_station)
+        _extrapolate(q_mu, mu, p_mu, beta, task_station)
+        _extrapolate(q_lam, lam, p_lam, beta, sta_lam)
+        # downward pushes, then best responses (Eqs. 18, 20, 22)
+        for p in range(pair_ts.size):                          # containers, Eq. 18
+            y3[p] = container_allocate(pair_value[p], pair_load[p], q_nu[pair_cont[p]],
+                                       q_eta[pair_ts[p]], rho)
+        for t in range(ts_task.size):                          # servers, Eq. 20
+            y2[t] = server_allocate(q_eta[t], q_mu[ts_task[t]], rho)
+        for k in range(mu.size):                               # satellites, Eq. 22
+            y1[k] = (satellite_offload(q_mu[k], top_coef[k], q_lam[task_station[k]], rho)
+                     if task_active[k] else 0.0)
+        # upward pushes, then price updates (Eqs. 19, 21, 23)
+        server_update_prices(n_eta, n_nu, q_eta, q_nu, y3, y2, pair_ts, pair_cont,
+                             pair_load, residual, s_eta, s_nu, buf_t, buf_o)
+        lbs_update_prices(n_mu, n_lam, q_mu, q_lam, y2, y1, ts_task, task_station, top_coef,
+                          station_base, load_cap, s_mu, s_lam, buf_k, buf_s)
+        for k in range(mu.size):
+            if not task_active[k]:
+                n_mu[k] = 0.0
+        move[:] = 0.0
+        turn[:] = 0.0       # (q - new) . (new - old) > 0: restart momentum
+        _progress(move, turn, buf_s, n_eta, eta, q_eta, sta_eta)
+        _progress(move, turn, buf_s, n_nu, nu, q_nu, container_station)
+        _progress(move, turn, buf_s, n_mu, mu, q_mu, task_station)
+        _progress(move, turn, buf_s, n_lam, lam, q_lam, sta_lam)
+        for s in range(n_sta):
+            iters[s] += running[s]
+        _commit(eta, p_eta, n_eta, running, sta_eta)            # converged stations freeze
+        _commit(nu, p_nu, n_nu, running, container_station)
+        _commit(mu, p_mu, n_mu, running, task_station)
+        _commit(lam, p_lam, n_lam, running, sta_lam)
+        for s in range(n_sta):
+            running[s] = running[s] and move[s] > tol
+            t_mom[s] = 1.0 if turn[s] > 0.0 else t_next[s]
+    return iters, running
+
+
 def leoedge_schedule(problem: OffloadProblem, warm_start: DualPrices | None = None,
                      rho: float = 0.05, tol: float = 1e-3, max_iter: int = 3000,
                      theta: float = 1.0, momentum: bool = True,
@@ -140,53 +259,12 @@ def leoedge_schedule(problem: OffloadProblem, warm_start: DualPrices | None = No
         lam, nu = np.array(warm_start.lam, dtype=float), np.array(warm_start.nu, dtype=float)
     eta, mu = _bid_start(lay, nu, k_n)
     s_eta, s_nu, s_mu, s_lam = _steps(lay, p.residual, k_n, rho_abs, theta)
-    # station of every price, to freeze converged stations
-    sta_eta = lay.task_station[lay.ts_task]
-    sta_nu, sta_mu = p.container_station, lay.task_station
     mu = np.where(lay.task_active, mu, 0.0)
-    running = lay.station_active.copy()
-    iters = np.zeros(n_sta, dtype=np.int64)
-    prev = (eta, nu, mu, lam)
-    t_mom = np.ones(n_sta)
-    owners = (sta_eta, sta_nu, sta_mu, np.arange(n_sta))
-    y1 = np.zeros(k_n)
-    y2 = np.zeros(lay.ts_task.size)
-    y3 = np.zeros(lay.pair_task.size)
-    for _ in range(max_iter):
-        if not running.any():
-            break
-        t_next = (1.0 + np.sqrt(1.0 + 4.0 * t_mom * t_mom)) / 2.0
-        beta = (t_mom - 1.0) / t_next if momentum else np.zeros(n_sta)
-        q_eta, q_nu, q_mu, q_lam = (np.maximum(x + beta[st] * (x - x0), 0.0)
-                                    for x, x0, st in zip((eta, nu, mu, lam), prev, owners))
-        # downward pushes, then best responses (Eqs. 18, 20, 22)
-        y3 = container_allocate(lay.pair_value, lay.pair_load, q_nu[lay.pair_cont],
-                                q_eta[lay.pair_ts], rho_abs)
-        y2 = server_allocate(q_eta, q_mu[lay.ts_task], rho_abs)
-        y1 = np.where(lay.task_active,
-                      satellite_offload(q_mu, lay.task_top_coef, q_lam[lay.task_station],
-                                        rho_abs), 0.0)
-        # upward pushes, then price updates (Eqs. 19, 21, 23)
-        n_eta, n_nu = server_update_prices(q_eta, q_nu, y3, y2, lay.pair_ts, lay.pair_cont,
-                                           lay.pair_load, p.residual, s_eta, s_nu)
-        n_mu, n_lam = lbs_update_prices(q_mu, q_lam, y2, y1, lay.ts_task, lay.task_station,
-                                        lay.task_top_coef, lay.station_base, p.load_cap,
-                                        s_mu, s_lam)
-        n_mu = np.where(lay.task_active, n_mu, 0.0)
-        new = (n_eta, n_nu, n_mu, n_lam)
-        move = np.zeros(n_sta)
-        turn = np.zeros(n_sta)       # (q - new) . (new - old) > 0: restart momentum
-        for x_new, x_old, q, st in zip(new, (eta, nu, mu, lam), (q_eta, q_nu, q_mu, q_lam),
-                                       owners):
-            np.maximum.at(move, st, np.abs(x_new - x_old))
-            turn += np.bincount(st, weights=(q - x_new) * (x_new - x_old), minlength=n_sta)
-        iters += running
-        frozen = ~running
-        new = tuple(np.where(frozen[st], x_old, x_new)
-                    for x_new, x_old, st in zip(new, (eta, nu, mu, lam), owners))
-        prev, (eta, nu, mu, lam) = (eta, nu, mu, lam), new
-        running &= move > tol_abs
-        t_mom = np.where(turn > 0.0, 1.0, t_next)
+    iters, running = _price_iterations(
+        eta, nu, mu, lam, lay.pair_cont, lay.pair_ts, lay.pair_value, lay.pair_load,
+        lay.ts_task, lay.task_active, lay.task_station, lay.task_top_coef, lay.station_base,
+        lay.station_active, p.container_station, p.residual, p.load_cap, s_eta, s_nu, s_mu,
+        s_lam, rho_abs, tol_abs, max_iter, momentum)
     # final best responses at the settled prices
     y3 = container_allocate(lay.pair_value, lay.pair_load, nu[lay.pair_cont],
                             eta[lay.pair_ts], rho_abs)

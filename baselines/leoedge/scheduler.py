@@ -281,7 +281,8 @@ def leoedge_schedule(problem: OffloadProblem, warm_start: DualPrices | None = No
                      p.container_station)
         if restarts > 0:
             decision = restart_improve(decision, np.asarray(p.value), p.task_load, p.residual,
-                                       lay.task_station, p.container_station, restarts)
+                                       lay.task_station, p.container_station, restarts,
+                                       pairs=p.pairs)
     act = lay.station_active
     messages = {
         "satellite_lbs": int(np.sum(2 * iters * lay.n_sat_links)),

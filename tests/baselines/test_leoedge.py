@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from baselines.leoedge import DualPrices, leoedge_schedule, stale_price_decision
 from baselines.leoedge.roles import container_allocate, satellite_offload, server_allocate
+from baselines.leoedge.rounding import propose_rounds
 from baselines.milp_oracle import solve_milp
 from baselines.offloading_problem import random_problem
 
@@ -144,3 +145,67 @@ def test_invalid_parameters_raise() -> None:
         leoedge_schedule(_small(0), rho=0.0)
     with pytest.raises(ValueError):
         leoedge_schedule(_small(0), theta=2.5)
+
+
+def _propose_rounds_numpy(pair_task, pair_cont, score, task_load, residual, decision) -> None:
+    """The former vectorised numpy version of ``rounding.propose_rounds`` (reference)."""
+    while True:
+        free = (decision[pair_task] < 0) & (task_load[pair_task] <= residual[pair_cont] + 1e-12)
+        idx = np.nonzero(free)[0]
+        if idx.size == 0:
+            return
+        by_task = idx[np.lexsort((-score[idx], pair_task[idx]))]
+        first = np.ones(by_task.size, dtype=bool)
+        first[1:] = pair_task[by_task[1:]] != pair_task[by_task[:-1]]
+        prop = by_task[first]
+        prop = prop[np.lexsort((-score[prop], pair_cont[prop]))]
+        cont, w = pair_cont[prop], task_load[pair_task[prop]]
+        cum = np.cumsum(w)
+        start = np.ones(prop.size, dtype=bool)
+        start[1:] = cont[1:] != cont[:-1]
+        offset = np.maximum.accumulate(np.where(start, cum - w, 0.0))
+        accept = (cum - offset) <= residual[cont] + 1e-12
+        decision[pair_task[prop[accept]]] = cont[accept]
+        residual -= np.bincount(cont[accept], weights=w[accept], minlength=residual.size)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n_tasks=st.integers(1, 40), n_cont=st.integers(1, 8),
+       ties=st.booleans())
+def test_compiled_proposals_match_numpy_reference(seed: int, n_tasks: int, n_cont: int,
+                                                  ties: bool) -> None:
+    rng = np.random.default_rng(seed)
+    pairs = np.argwhere(rng.random((n_tasks, n_cont)) < 0.6)
+    pk, po = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+    perm = rng.permutation(pk.size)                      # pairs in any order
+    pk, po = pk[perm], po[perm]
+    score = rng.integers(0, 3, pk.size).astype(float) if ties else rng.random(pk.size)
+    load = rng.uniform(0.01, 0.6, n_tasks)
+    res0 = rng.uniform(0.0, 1.0, n_cont)
+    d_ref, r_ref = np.full(n_tasks, -1, dtype=np.int64), res0.copy()
+    d_new, r_new = np.full(n_tasks, -1, dtype=np.int64), res0.copy()
+    _propose_rounds_numpy(pk, po, score, load, r_ref, d_ref)
+    propose_rounds(pk, po, score, load, r_new, d_new)
+    assert np.array_equal(d_ref, d_new) and np.array_equal(r_ref, r_new)   # bit-identical
+
+
+def test_compiled_roles_match_their_equations() -> None:
+    rng = np.random.default_rng(0)
+    v, u, nu, eta, mu, lam, c = (rng.uniform(-1, 2, 500) for _ in range(7))
+    rho = 0.3
+    assert np.array_equal(container_allocate(v, u, nu, eta, rho),
+                          np.clip((v - nu * u - eta) / rho, 0.0, 1.0))          # Eq. 18
+    assert np.array_equal(server_allocate(eta, mu, rho), np.clip((eta - mu) / rho, 0, 1))
+    assert np.array_equal(satellite_offload(mu, c, lam, rho),
+                          np.clip((mu - lam * c) / rho, 0.0, 1.0))              # Eq. 22
+
+
+@pytest.mark.parametrize("seed", [0, 3, 7])
+def test_same_inputs_same_outputs(seed: int) -> None:
+    p = _small(seed)
+    a, b = leoedge_schedule(p), leoedge_schedule(p)
+    assert np.array_equal(a.decision, b.decision) and a.objective == b.objective
+    for x, y in ((a.y1, b.y1), (a.y3, b.y3), (a.prices.nu, b.prices.nu),
+                 (a.prices.mu, b.prices.mu), (a.station_iterations, b.station_iterations)):
+        assert np.array_equal(x, y)
+    assert a.messages == b.messages

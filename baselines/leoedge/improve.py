@@ -13,7 +13,7 @@ optimum moves two small tasks one way and a large one the other to make room).
 (proposal rounds by ``F / u^beta`` times log-normal noise, a fixed seed, so the
 result is deterministic), improves each by 1-swaps and keeps, per station, the
 best. Stations are independent and are processed one by
-one; the work per station is vectorised over its tasks and containers.
+one; the loops are compiled with numba (``@njit(cache=True)``).
 
 >>> import numpy as np
 >>> value = np.array([[1.0, 0.0], [3.0, 0.5]])   # task 1 is worth more in container 0

@@ -1,6 +1,6 @@
 """Per-layer updates of the LEOEdge primal-dual scheduler (Eqs. 18-23, Algs. 1-3).
 
-Each function is one role, vectorised over all nodes of that role, and reads
+Each function is one role (over all nodes of that role, compiled with numba), and reads
 only what the algorithms let that role receive from its neighbour layers:
 
 ==============  ================================  =======================================
@@ -68,7 +68,8 @@ def _clip01(x: float) -> float:
 
 
 @vectorize([f"{_F8}({_F8}, {_F8}, {_F8}, {_F8}, {_F8})"], cache=True)
-def container_allocate(value, load, nu, eta, rho):  # noqa: ANN001, ANN201 (ufunc)
+def container_allocate(value: float, load: float, nu: float, eta: float,
+                       rho: float) -> float:
     """Containers: best response ``y3`` for fixed ``eta_s`` and ``nu_o`` (Eq. 18).
 
     ``argmax_{y in [0,1]} (F - nu_o u_k - eta_{s,k}) y - rho/2 y^2``, per pair.
@@ -77,13 +78,13 @@ def container_allocate(value, load, nu, eta, rho):  # noqa: ANN001, ANN201 (ufun
 
 
 @vectorize([f"{_F8}({_F8}, {_F8}, {_F8})"], cache=True)
-def server_allocate(eta, mu, rho):  # noqa: ANN001, ANN201 (ufunc)
+def server_allocate(eta: float, mu: float, rho: float) -> float:
     """Servers: best response ``y2`` for fixed ``eta_s`` and LBS price ``mu`` (Eq. 20)."""
     return _clip01((eta - mu) / rho)  # Eq. 20
 
 
 @vectorize([f"{_F8}({_F8}, {_F8}, {_F8}, {_F8})"], cache=True)
-def satellite_offload(mu, top_coef, lam, rho):  # noqa: ANN001, ANN201 (ufunc)
+def satellite_offload(mu: float, top_coef: float, lam: float, rho: float) -> float:
     """Satellites: relaxed offload share ``y1`` from ``mu_k`` and ``lambda_S`` (Eq. 22).
 
     ``argmax (mu_k - lambda_S u_k / O_S) y - rho/2 y^2``; ``top_coef = u_k / O_S``.

@@ -1,7 +1,7 @@
 """Rounding of the relaxed LEOEdge decisions with a feasibility repair.
 
 The relaxed ``y1, y3`` of Eqs. 18-22 are turned into one container per task
-(or local) by capacity-checked proposal rounds, vectorised over tasks:
+(or local) by capacity-checked proposal rounds (loops compiled with numba):
 
 1. every unassigned task proposes to its best container that still has room
    for it (``u_k <= P - L_o``); each container accepts proposals in score order

@@ -78,7 +78,7 @@ def test_random_is_deterministic_per_seed_and_uses_its_own_rng() -> None:
 
 
 def test_registry_names_errors_and_extension() -> None:
-    with pytest.raises(ValueError, match="choose one of leoedge, local, offload"):
+    with pytest.raises(ValueError, match="choose one of .*leoedge, local, .*offload"):
         make_policy("nope")
     with pytest.raises(TypeError):
         make_policy("local", threshold_s=1.0)                            # no silent kwargs
@@ -96,7 +96,8 @@ def test_registry_names_errors_and_extension() -> None:
             register_policy("dummy_agent", lambda: None)
     finally:
         POLICIES.pop("dummy_agent")
-    for name in POLICIES:
+    # the built-in schedulers need no argument (trained agents, registered by `agents`, need a path)
+    for name in ("leoedge", "local", "offload", "oracle", "random", "threshold", "threshold_task", "workload"):
         assert isinstance(make_policy(name), Policy)
 
 

@@ -47,7 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--episode-steps", type=int, default=200, help="steps per training episode (default 200)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="runs/train", help="output dir: checkpoints, metrics.csv, tb/")
-    p.add_argument("--resume", default=None, metavar="PATH", help="continue from this checkpoint")
+    p.add_argument("--resume", default=None, metavar="PATH", help="continue from this checkpoint for --iterations more (keeps its algo, scenario, load and "
+                        "RLlib config; new rows are appended to OUT/metrics.csv)")
     p.add_argument("--num-env-runners", type=int, default=0,
                    help="RLlib remote env runners (0: sample in the driver; local Ray uses at most 2 CPUs)")
     p.add_argument("--address", default=None, help="attach to an existing Ray cluster instead of a local one")

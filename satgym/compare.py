@@ -73,7 +73,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
             "step": k, "time_s": m.get("time_s", np.nan), "edge_load": m.get("edge_load", np.nan),
             "generated": m.get("generated", 0), "completed": m.get("completed", 0),
             "failed": m.get("failed", 0), "in_flight": m.get("in_flight", 0),
-            "mean_execution_time_s": m.get("mean_execution_time_s", np.nan),
+            "mean_execution_time_s": np.nan if m.get("mean_execution_time_s") is None else m["mean_execution_time_s"],
             "satellites_in_contact": m.get("satellites_in_contact", 0),
             "decided": int(present.sum()), "offloaded": int(((act == 1) & present).sum()),
             "round_tasks": int(rnd.sat.size) if rnd is not None else 0,

@@ -242,7 +242,8 @@ class Simulator:
             "completed": completed,
             "failed": failed_now,
             "in_flight": self._live,
-            "mean_execution_time_s": step_stats["e2e_sum_s"] / completed if completed else float("nan"),
+            # None (not NaN, which never equals itself) when nothing completed in this step
+            "mean_execution_time_s": step_stats["e2e_sum_s"] / completed if completed else None,
             "edge_load": edge_load,
             "container_load": self.ground.occupancy.copy(),
             "satellites_in_contact": in_contact,

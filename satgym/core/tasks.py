@@ -17,7 +17,7 @@ from numba import njit
 
 from satgym.config.schema import TaskConfig
 from satgym.core.columns import (
-    F_ARRIVAL, F_DEADLINE, F_INPUT, F_RESULT, F_WORK, I_ID, I_RETURN, I_SAT,
+    F_ARRIVAL, F_DEADLINE, F_INPUT, F_RESULT, F_WORK, I_ID, I_RETURN, I_SAT, I_STAGE, RESOLVED,
 )
 
 
@@ -121,13 +121,7 @@ class TaskTable:
 
     def compact(self) -> None:
         """Drop resolved rows (order preserved) and reset the freed tail to defaults."""
-        keep = np.flatnonzero(self.I[: self.n, ICOL["stage"]] != Stage.RESOLVED)
-        m = len(keep)
-        self.F[:m] = self.F[keep]
-        self.I[:m] = self.I[keep]
-        self.F[m : self.n] = _FDEF
-        self.I[m : self.n] = _IDEF
-        self.n = m
+        self.n = _compact(self.F, self.I, self.n, _FDEF, _IDEF)
 
     def _grow(self, need: int) -> None:
         cap = max(need, 2 * len(self.F))
@@ -177,30 +171,80 @@ class ArrivalStream:
         return int(b - a)
 
     def _draw(self, first: int) -> None:
-        cfg, n, c, dt = self.cfg, self.n_sats, self.chunk, self.slot_s
+        cfg, c, dt = self.cfg, self.chunk, self.slot_s
         rate = np.full(c, 1.0 / cfg.mean_interarrival_s)
         if cfg.time_of_day:
             hours = (self.start_hour_utc + (np.arange(first, first + c) - 1) * dt / 3600.0) % 24.0
             rate = rate * TIME_OF_DAY_CURVE[hours.astype(np.int64)]
-        counts = self.rng.poisson(rate[:, None] * dt, size=(c, n))
-        m = int(counts.sum())
-        group = np.repeat(np.arange(c * n), counts.ravel())  # slot-major, satellite-minor
-        u = self.rng.random((3, m))  # arrival time within the slot, work, Case I flag
-        jitter = np.exp(cfg.size_spread * self.rng.standard_normal(m))  # log-normal size spread
-        # order by (slot, satellite, time): each satellite's tasks stay in arrival order, which is
-        # what the decision slots need, and the nearly sorted keys sort fast
-        order = np.argsort(group + u[0], kind="stable")
-        group, u, jitter = group[order], u[:, order], jitter[order]
-        slot = group // n
-        work = np.floor(cfg.work_min + u[1] * (cfg.work_max - cfg.work_min + 1))
-        arrival = (first + slot - 1 + u[0]) * dt
-        deadline = arrival + cfg.deadline_s if cfg.deadline_s > 0 else np.full(m, np.inf)
-        ids = np.arange(self.next_id, self.next_id + m)
-        self.next_id += m
-        self._cols = (arrival, work, work * cfg.input_mbit_per_unit * jitter, work * cfg.result_mbit_per_unit,
-                      deadline, group - slot * n, (u[2] < cfg.return_probability).astype(np.int64), ids)
-        self._offsets = np.searchsorted(slot, np.arange(c + 1))
+        seed = int(self.rng.integers(2**31))  # the stream's generator seeds the compiled draw
+        *cols, self._offsets = _draw_chunk(
+            seed, first, self.n_sats, rate, dt, cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit,
+            cfg.result_mbit_per_unit, cfg.size_spread, cfg.return_probability, cfg.deadline_s, self.next_id,
+        )
+        self._cols = tuple(cols)
+        self.next_id += len(cols[0])
         self._first = first
+
+
+@njit(cache=True)
+def _draw_chunk(seed, first, n_sats, rate, dt, work_min, work_max, input_per_unit, result_per_unit, spread,
+                p_return, deadline_s, next_id):
+    """Poisson(rate * dt) tasks per satellite and slot, in (slot, satellite, time) order: each
+    satellite's tasks in arrival order. Work uniform in [work_min, work_max] units, raw data
+    work x input_per_unit x a log-normal spread, result work x result_per_unit, Case I with
+    probability p_return."""
+    np.random.seed(seed)
+    c = len(rate)
+    counts = np.empty((c, n_sats), np.int64)
+    for j in range(c):
+        for i in range(n_sats):
+            counts[j, i] = np.random.poisson(rate[j] * dt)
+    m = counts.sum()
+    arrival, work, inp, res = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    deadline = np.full(m, np.inf)
+    sat, ret, ids = np.empty(m, np.int64), np.empty(m, np.int64), np.arange(next_id, next_id + m)
+    offsets = np.zeros(c + 1, np.int64)
+    q = 0
+    for j in range(c):
+        offsets[j] = q
+        for i in range(n_sats):
+            k = counts[j, i]
+            for a in range(k):  # arrival times within the slot, insertion-sorted in place
+                u = np.random.random()
+                b = q + a
+                while b > q and arrival[b - 1] > (first + j - 1 + u) * dt:
+                    arrival[b] = arrival[b - 1]
+                    b -= 1
+                arrival[b] = (first + j - 1 + u) * dt
+            for a in range(k):
+                w = np.floor(work_min + np.random.random() * (work_max - work_min + 1))
+                work[q] = w
+                inp[q] = w * input_per_unit * np.exp(spread * np.random.standard_normal())
+                res[q] = w * result_per_unit
+                if deadline_s > 0:
+                    deadline[q] = arrival[q] + deadline_s
+                sat[q] = i
+                ret[q] = 1 if np.random.random() < p_return else 0
+                q += 1
+    offsets[c] = q
+    return arrival, work, inp, res, deadline, sat, ret, ids, offsets
+
+
+@njit(cache=True)
+def _compact(F, I, n, fdef, idef):
+    """Move the rows that are not resolved to the front, in order; returns how many remain."""
+    w = 0
+    for r in range(n):
+        if I[r, I_STAGE] == RESOLVED:
+            continue
+        if w != r:
+            F[w, :] = F[r, :]
+            I[w, :] = I[r, :]
+        w += 1
+    for r in range(w, n):
+        F[r, :] = fdef
+        I[r, :] = idef
+    return w
 
 
 @njit(cache=True)

@@ -77,8 +77,9 @@ class SatelliteEdgeEnv(ParallelEnv):
     after ``episode.steps`` steps (the time limit). Tasks still in flight then are reported as such.
 
     **Info.** ``infos[agent]``: ``rewards`` (components), ``metrics`` (step metrics shared by all
-    agents: generated, completed, failed, in flight, mean execution time, edge load, per-container
-    load), ``task_ids`` (the ids of the tasks in the agent's decision slots, -1 if empty).
+    agents: generated, completed, failed (and by reason), in flight, mean execution time of the
+    tasks completed in the step (``None`` if none), edge load, per-container load, cumulative
+    messages per layer pair), ``task_ids`` (the ids of the tasks in the agent's decision slots, -1 if empty).
     :meth:`episode_metrics` gives the episode totals (failures by reason, time breakdown, messages
     per layer pair).
 

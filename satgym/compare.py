@@ -45,6 +45,11 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     import satgym
     from baselines.policies import make_policy
 
+    try:  # trained agents (marl:PATH, a3c:PATH, sb3:PATH) register their policies on import,
+        import agents  # noqa: F401  also in Ray worker processes
+    except ModuleNotFoundError:
+        pass
+
     overrides = json.loads(json.dumps(spec.get("overrides") or {}))
     if spec.get("steps"):
         overrides.setdefault("episode", {})["steps"] = int(spec["steps"])

@@ -108,6 +108,14 @@ def test_cli_trains_writes_metrics_and_resumes(ray_session, tmp_path, capsys) ->
     assert [int(float(r["iteration"])) for r in rows] == [1, 2]
     assert {"episode_return_mean", "mean_execution_time_s", "mean_edge_load", "failed"} <= set(rows[0])
     assert any(name.startswith("events") for name in os.listdir(out / "tb"))
+    # the trained policy is evaluated by `satgym compare` through Ray tasks (worker processes
+    # must register `marl` themselves) on the same task stream as a baseline
+    from satgym.compare import run_all
+
+    specs = [{"scenario": "leoedge", "load": "light", "policy": p, "seed": 3, "steps": 10}
+             for p in (f"marl:{latest}", "local")]
+    results = run_all(specs, use_ray=True, progress=False)
+    assert results[0]["episode"]["generated"] == results[1]["episode"]["generated"] > 0
 
 
 def test_cli_reports_missing_backends(tmp_path, capsys, monkeypatch) -> None:

@@ -1,7 +1,6 @@
 """Throughput of the `leoedge` preset inside real training loops (issue: RL training).
 
-* RLlib (new API stack): agent-steps/s while the local env runner samples (PPO, shared module),
-  and env-steps/s of one full `algo.train()` iteration (sampling + learning);
+* RLlib (new API stack): agent-steps/s while the local env runner samples (PPO, shared module);
 * Stable-Baselines3: env-steps/s of `PPO.learn` on `gymnasium.make("satgym/LEOEdge-Central-v0")`
   (one step = all 10 satellites decide) and agent-steps/s accordingly;
 * the bare env loop with random actions, measured in the same process, as the reference.
@@ -21,7 +20,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
-import numpy as np
 
 import satgym
 
@@ -34,7 +32,7 @@ def bare_env_steps_per_s(seconds: float = 5.0) -> float:
     return bench_parallel(satgym.parallel_env("leoedge", {"episode": {"steps": STEPS}}), seconds)
 
 
-def rllib_rates(n_sample: int = 4000) -> tuple[float, float]:
+def rllib_sampling_rate(n_sample: int = 4000) -> float:
     import ray
     from ray.rllib.algorithms.ppo import PPOConfig
     from ray.rllib.env.wrappers.pettingzoo_env import ParallelPettingZooEnv
@@ -61,19 +59,10 @@ def rllib_rates(n_sample: int = 4000) -> tuple[float, float]:
         dt = time.perf_counter() - t0
         agent_steps = sum(e.agent_steps() for e in episodes)
         sample_rate = agent_steps / dt
-        algo.train()  # warm-up (first learner update)
-        before = algo.metrics.peek(("env_runners", "num_agent_steps_sampled_lifetime"))
-        before = sum(before.values()) if isinstance(before, dict) else before
-        t0 = time.perf_counter()
-        result = algo.train()
-        dt = time.perf_counter() - t0
-        after = result["env_runners"]["num_agent_steps_sampled_lifetime"]
-        after = sum(after.values()) if isinstance(after, dict) else after
-        train_rate = (after - before) / dt
     finally:
         algo.stop()
         ray.shutdown()
-    return sample_rate, train_rate
+    return sample_rate
 
 
 def sb3_rate(timesteps: int = 4096) -> float:
@@ -90,12 +79,11 @@ def sb3_rate(timesteps: int = 4096) -> float:
 
 def main() -> None:
     bare = bare_env_steps_per_s() * 10
-    sample, train = rllib_rates()
+    sample = rllib_sampling_rate()
     sb3 = sb3_rate()
     rows = [
         ("bare env loop, random actions (agent-steps/s)", bare),
         ("RLlib PPO local env runner sampling (agent-steps/s)", sample),
-        ("RLlib PPO train() iteration, sampling + learning (agent-steps/s)", train),
         ("SB3 PPO.learn on LEOEdge-Central-v0 (agent-steps/s)", sb3),
     ]
     width = max(len(r[0]) for r in rows)

@@ -1,1 +1,5 @@
-"""satgym core model: orbits, links, queues and tasks (numpy/sgp4/skyfield only)."""
+"""satgym core model: orbits, links, queues, tasks, ground cluster, transmission planning.
+
+Imports numpy, sgp4, skyfield and numba only (never an RL library); the env layer in
+``satgym.envs`` turns its arrays into observations, actions and rewards.
+"""

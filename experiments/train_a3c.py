@@ -21,14 +21,12 @@ import argparse
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import agents.a3c  # noqa: E402,F401  (registers the "a3c" policy)

@@ -30,7 +30,6 @@ import os
 import queue as queue_mod
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 

@@ -136,7 +136,6 @@ def _round_candidates(pair_task: np.ndarray, pair_cont: np.ndarray, pair_value: 
         plan[p] = (y1[pair_task[p]] >= 0.5) and (y3[p] > 0.0)   # relaxed plan
         plan_score[p] = y3[p] + 1e-6 * pair_value[p] / scale
         density[p] = pair_value[p] / (u if u >= 1e-12 else 1e-12)
-    everything = np.ones(n_pairs, dtype=np.bool_)
     best = np.full(n_tasks, -1, dtype=np.int64)
     best_obj = np.full(n_stations, -np.inf)
     decision = np.empty(n_tasks, dtype=np.int64)

@@ -286,6 +286,11 @@ class RewardConfig:
     time_ref_s: float = 1.0  # Delta_c is divided by this reference time
     overload_penalty: float = 1.0  # per unit of load above the cap P, per container, per step
     failure_penalty: float = 1.0  # per failed task
+    advantage_weight: float = 1.0  # weight of the Eqs. 2-4 advantage term (the paper's reward)
+    # per second of realised execution time (arrival to result) of the tasks completed in the
+    # step, divided by time_ref_s and the number of satellites; 0 = the paper's reward. A
+    # learning-friendly option aligned with the mean execution time metric.
+    latency_weight: float = 0.0
 
     def __post_init__(self) -> None:
         from satgym.core.advantage import OPERATORS
@@ -295,6 +300,8 @@ class RewardConfig:
         check_positive("reward.time_ref_s", self.time_ref_s)
         check_non_negative("reward.overload_penalty", self.overload_penalty)
         check_non_negative("reward.failure_penalty", self.failure_penalty)
+        check_non_negative("reward.advantage_weight", self.advantage_weight)
+        check_non_negative("reward.latency_weight", self.latency_weight)
 
 
 @dataclass(frozen=True)

@@ -231,7 +231,8 @@ class Simulator:
         over = np.maximum(self.ground.occupancy - self.cfg.ground.load_cap, 0.0)  # Eq. 6
         rc = self.cfg.reward
         reward_components = {
-            "advantage": adv,
+            "advantage": rc.advantage_weight * adv,
+            "latency": -rc.latency_weight * step_stats["e2e_sum_s"] / (rc.time_ref_s * self.n_sats),
             "overload": -rc.overload_penalty * float(over.sum()),
             "failure": -rc.failure_penalty * float(failed_now),
         }

@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from satgym.core.columns import (
-    A_HOLD, A_LOCAL, DONE_KNOWN, F_ACCURACY, F_DEADLINE, F_DECIDED, F_DONE, F_GARRIVAL, F_INPUT,
+    A_HOLD, A_LOCAL, DONE_KNOWN, F_ACCURACY, F_ARRIVAL, F_DEADLINE, F_DECIDED, F_DONE, F_GARRIVAL, F_INPUT,
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_FAILED, I_LINK, I_REASON, I_RELAY, I_RETURN, I_ROUTE,
     I_SAT, I_STAGE, I_STATION, LATE, LOST_UPLOAD, NO_CONTACT, OP_LINEAR, OP_LOG1P, OP_SQRT,
     R_DIRECT, R_LOCAL, SPEED_OF_LIGHT_KM_S, UPLINK,
@@ -117,6 +117,12 @@ def dispatch(seed, t, slot_s, n_rows, actions, slots, F, I, proc_busy, link_busy
             t_local = max(proc_busy[i] - t, 0.0) + work * exec_s[i]
             t_edge = backlog[ls] + delivery_estimate(inp, res, ret, ex, rate, loss)
             t_edge += (0.0 if ret else ex) + ground_seen[i] * load_window_s
+            # Eq. 2 with "hold" (our extension): the task could have run locally at its first
+            # decision instant, so the time it was held is charged to the offload. Without this,
+            # holding until a contact and then offloading earns an advantage for a task that is
+            # already late.
+            first_decision = np.ceil(F[r, F_ARRIVAL] / slot_s - 1e-9) * slot_s
+            t_edge += max(t - first_decision, 0.0)
             arg = alpha * (t_local - t_edge) / time_ref_s + (1.0 - alpha) * (edge_accuracy - accuracy[i])
             adv += advantage_operator(arg, op)
             offloaded += 1

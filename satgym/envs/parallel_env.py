@@ -67,9 +67,12 @@ class SatelliteEdgeEnv(ParallelEnv):
     **Rewards.** One shared reward (cooperative), the sum of named components reported in
     ``infos[agent]["rewards"]``:
 
-    * ``advantage``: sum over tasks offloaded this step of the offloading-advantage operator
-      F(alpha * Delta_c / T_ref + (1 - alpha) * Delta_a) (Eqs. 2-4), Delta_c = estimated local
-      minus edge completion time (queues included), F from ``reward.operator``;
+    * ``advantage``: ``advantage_weight`` times the sum over tasks offloaded this step of the
+      offloading-advantage operator F(alpha * Delta_c / T_ref + (1 - alpha) * Delta_a) (Eqs. 2-4),
+      Delta_c = estimated local minus edge completion time (queues included; the time a task was
+      held is charged to the offload), F from ``reward.operator``;
+    * ``latency``: ``-latency_weight * sum(execution times of the tasks completed this step) /
+      (T_ref * n_satellites)`` (0 by default; a reward aligned with the execution-time metric);
     * ``overload``: ``-overload_penalty * sum_o max(0, L_o - P)`` (Eq. 6 cap P = ``ground.load_cap``);
     * ``failure``: ``-failure_penalty`` per task that failed this step.
 

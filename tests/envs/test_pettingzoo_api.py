@@ -104,7 +104,7 @@ def test_info_reports_named_reward_components_that_sum_to_the_reward():
     for _ in range(20):
         obs, rew, term, trunc, info = env.step(random_actions(env, rng))
         comp = info["sat_0"]["rewards"]
-        assert set(comp) == {"advantage", "overload", "failure"}
+        assert set(comp) == {"advantage", "latency", "overload", "failure"}
         assert rew["sat_0"] == pytest.approx(sum(comp.values()))
         assert len(set(rew.values())) == 1  # shared reward
 

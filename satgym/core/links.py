@@ -13,12 +13,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from satgym.core.jit import task_helper
+
 def expected_transfer_s(size_mbit: np.ndarray, rate_mbps: np.ndarray, loss: np.ndarray) -> np.ndarray:
     """Mean transfer time with retransmissions: t / (l (1 - p))  (Eq. 1, physical reading)."""
     return np.asarray(size_mbit) / (np.asarray(rate_mbps) * (1.0 - np.asarray(loss)))
 
 
-@njit(cache=True)
+@task_helper
 def transfer_time_s(size_mbit, rate_mbps, loss, packet_bits):
     """One sampled transfer: ``n`` packets plus NegBinomial(n, 1 - p) retransmissions, so that the
     mean is :func:`expected_transfer_s` (uses numba's generator, seeded by the caller)."""
@@ -38,7 +40,7 @@ def sample_transfer_s(size_mbit, rate_mbps, loss, packet_bits, seed):
     return out
 
 
-@njit(cache=True)
+@task_helper
 def relay_loss(isl_loss, ground_loss):
     """End-to-end loss of satellite -> relay -> ground: 1 - (1 - p_ij)(1 - p) (Eq. 28 reading)."""
     return 1.0 - (1.0 - isl_loss) * (1.0 - ground_loss)

@@ -28,7 +28,7 @@ from satgym.core.columns import I_ID, I_RESERVED, I_STATION
 from satgym.core.ground_cluster import GroundCluster, make_scheduler
 from satgym.core.links import shannon_rate_mbps
 from satgym.core.metrics import EpisodeMetrics
-from satgym.core.step_advance import STATS, advance, ground_arrivals
+from satgym.core.step_advance import STATS, advance, ground_arrivals, receive_ground_load
 from satgym.core.step_dispatch import dispatch, pending_slots
 from satgym.core.tasks import FAIL_REASONS, ArrivalStream, TaskTable
 from satgym.core.world import build_constellation, build_stations, parse_epoch
@@ -86,6 +86,10 @@ class Simulator:
             )
             self.rate_grid = self._rate_grid()
             self._schedule_start = self.start_utc
+            self._neighbour_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per grid row
+        self._isl_every = max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s)))
+        for row in range(0, self.n_steps + 1, self._isl_every):  # the episode's ISL geometry, once
+            self._neighbours_at(row)
         self.start_hour_utc = self.start_utc.hour + self.start_utc.minute / 60 + self.start_utc.second / 3600
         self.k = 0
         self.time_s = 0.0
@@ -104,7 +108,6 @@ class Simulator:
         self._live = 0
         self._seeds: list[int] = []
         self._first_pending = self._first_uplink = 0
-        self._isl_every = max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s)))
         self._refresh_neighbours()
         self._add_arrivals(0)
         self._receive_ground_state()
@@ -304,15 +307,12 @@ class Simulator:
     def _receive_ground_state(self, mean_load: float | None = None) -> int:
         """Satellites in contact receive their station's mean load; others keep a stale copy.
         Returns how many satellites are in contact."""
-        st = self.schedule.station[self.contact_row()]
-        visible = st >= 0
         if self.n_stations == 1:
-            self.ground_seen[visible] = self.ground.occupancy.mean() if mean_load is None else mean_load
+            per_station = np.array([self.ground.occupancy.mean() if mean_load is None else mean_load])
         else:
             per_station = self.ground.occupancy.reshape(self.n_stations, -1).mean(axis=1)
-            self.ground_seen[visible] = per_station[st[visible]]
-        self.ground_seen_at[visible] = self.time_s
-        n = int(np.count_nonzero(visible))
+        n = receive_ground_load(self.schedule.station[self.contact_row()], per_station, self.time_s,
+                                self.ground_seen, self.ground_seen_at)
         self.metrics.messages["satellite_lbs"] += n
         return n
 
@@ -323,14 +323,22 @@ class Simulator:
         self._live += m
         return m
 
+    def _neighbours_at(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """(same-orbit, other-orbit) ISL neighbours at a grid row: geometry only, so computed once
+        per episode start and row, like the contact schedule, and reused by later resets."""
+        if row not in self._neighbour_cache:
+            pos = self.schedule.positions_km[:, row]
+            same = self.neighbours.intra_plane
+            ok_same = np.asarray(self.neighbours.intra_visible(pos))
+            inter, _ = self.neighbours.at(pos)
+            self._neighbour_cache[row] = (
+                np.ascontiguousarray(np.where(ok_same & (same >= 0), same, -1), dtype=np.int64),
+                np.ascontiguousarray(inter, dtype=np.int64),
+            )
+        return self._neighbour_cache[row]
+
     def _refresh_neighbours(self) -> None:
-        row = self.contact_row()
-        pos = self.schedule.positions_km[:, row]
-        same = self.neighbours.intra_plane
-        ok_same = np.asarray(self.neighbours.intra_visible(pos))
-        self.same_orbit = np.ascontiguousarray(np.where(ok_same & (same >= 0), same, -1), dtype=np.int64)
-        inter, _ = self.neighbours.at(pos)
-        self.other_orbit = np.ascontiguousarray(inter, dtype=np.int64)
+        self.same_orbit, self.other_orbit = self._neighbours_at(self.contact_row())
         self._bind_kernels()
 
     def episode_metrics(self) -> dict:

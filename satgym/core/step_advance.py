@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from satgym.core.jit import task_helper
+
 from satgym.core.columns import (
     DONE_KNOWN, EDGE, EXPIRED, F_ACCURACY, F_ARRIVAL, F_DEADLINE, F_DECIDED, F_DONE, F_GARRIVAL,
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_CONTAINER, I_FAILED, I_LINK, I_REASON, I_RELAY,
@@ -81,7 +83,7 @@ def least_loaded(busy_until, station, arrival_s, exec_s, per_station, servers, p
     return out
 
 
-@njit(cache=True)
+@task_helper
 def _overlap(a, b, t0, t1):
     return max(min(b, t1) - max(a, t0), 0.0)
 
@@ -111,6 +113,8 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
     cands = np.empty(6, np.int64)
     for r in range(n):
         stage = I[r, I_STAGE]
+        if stage == RESOLVED:  # resolved by t: its execution ended before this slot
+            continue
         # 2. executions that end in this slot (Case II: done; Case I: return the result)
         if stage == EDGE and F[r, F_XFINISH] < t_end:
             done_exec = F[r, F_XFINISH]
@@ -155,7 +159,7 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
         occupancy[c] = min(occupancy[c], 1.0)
 
 
-@njit(cache=True)
+@task_helper
 def _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, next_start_grid, rate_grid,
                    same_orbit, other_orbit, seamless, wait_mode, ground_loss, two_hop_loss, isl_rate,
                    packet_bits, nominal_rate, slot_s, n_rows):
@@ -192,3 +196,16 @@ def _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, nex
     else:  # no contact within the look-ahead: in flight until the episode ends
         I[r, I_STAGE] = DONE_KNOWN
         F[r, F_DONE] = np.inf
+
+
+@njit(cache=True)
+def receive_ground_load(station, per_station_load, t, seen, seen_at):
+    """Satellites in contact (``station >= 0``) receive their station's mean container load at
+    ``t``; the others keep their stale copy. Returns how many are in contact."""
+    n = 0
+    for i in range(len(station)):
+        if station[i] >= 0:
+            seen[i] = per_station_load[station[i]]
+            seen_at[i] = t
+            n += 1
+    return n

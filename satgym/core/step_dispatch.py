@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from satgym.core.jit import task_helper
+
 from satgym.core.columns import (
     A_HOLD, A_LOCAL, DONE_KNOWN, F_ACCURACY, F_ARRIVAL, F_DEADLINE, F_DECIDED, F_DONE, F_GARRIVAL, F_INPUT,
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_FAILED, I_LINK, I_REASON, I_RELAY, I_RETURN, I_ROUTE,
@@ -27,7 +29,7 @@ from satgym.core.links import relay_loss, transfer_time_s
 from satgym.core.transmission import delivery_estimate, plan_route
 
 
-@njit(cache=True)
+@task_helper
 def advantage_operator(x, op):
     """F of Eq. 2 (same table as :mod:`satgym.core.advantage`): concave, 0 for x <= 0."""
     if not x > 0.0:
@@ -41,7 +43,7 @@ def advantage_operator(x, op):
     return -np.expm1(-x)
 
 
-@njit(cache=True)
+@task_helper
 def fail(F, I, r, reason, at_s):
     I[r, I_FAILED] = 1
     I[r, I_REASON] = reason
@@ -49,7 +51,7 @@ def fail(F, I, r, reason, at_s):
     I[r, I_STAGE] = DONE_KNOWN
 
 
-@njit(cache=True)
+@task_helper
 def finish(F, I, r, done_s):
     """The outcome is known and happens at ``done_s``; after the deadline it is a failure."""
     F[r, F_DONE] = done_s
@@ -58,7 +60,7 @@ def finish(F, I, r, done_s):
         fail(F, I, r, LATE, done_s)
 
 
-@njit(cache=True)
+@task_helper
 def run_local(F, I, r, t, proc_busy, exec_s, accuracy):
     i = I[r, I_SAT]
     start = max(t, proc_busy[i])

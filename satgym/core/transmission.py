@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from satgym.core.jit import task_helper
+
 from satgym.core.columns import R_DIRECT, R_LOCAL, R_OTHER_ORBIT, R_SAME_ORBIT
 from satgym.core.links import relay_loss
 
@@ -45,7 +47,7 @@ class LinkState:
     other_orbit: np.ndarray  # (n_sats, 2)
 
 
-@njit(cache=True)
+@task_helper
 def delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate_mbps, loss):
     """Eq. 1 / 28 (Case II) or Eq. 29 / 30 (Case I), with the retransmission reading."""
     if rate_mbps <= 0.0:
@@ -57,7 +59,7 @@ def delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate_m
     return d
 
 
-@njit(cache=True)
+@task_helper
 def plan_route(i, input_mbit, result_mbit, needs_return, edge_exec_s, remaining_s, rate_mbps,
                backlog_s, same_orbit, other_orbit, ground_loss, isl_rate_mbps, isl_loss):
     """(route, link satellite) for one task of satellite ``i`` (Alg. 4)."""

@@ -14,6 +14,7 @@ from enum import IntEnum
 import numpy as np
 
 from numba import njit
+from scipy.special import gammaln
 
 from satgym.config.schema import TaskConfig
 from satgym.core.columns import (
@@ -146,6 +147,10 @@ class ArrivalStream:
     Slot ``j`` covers ``[(j - 1) * slot_s, j * slot_s)`` (slot 0 is the one before the episode
     starts, so there are pending tasks at the first decision). Tasks come out slot by slot, and
     within a slot satellite by satellite in arrival order; ids count up in that order.
+
+    All randomness comes from the stream's own numpy generator, drawn vectorised per chunk in a
+    fixed order (Poisson counts per slot and satellite, by inversion of the CDF, then the uniforms for arrival times, work
+    and Case I, then the normals of the size spread); a compiled pass assembles the columns.
     """
 
     def __init__(self, cfg: TaskConfig, n_sats: int, slot_s: float, start_hour_utc: float,
@@ -157,6 +162,7 @@ class ArrivalStream:
         self.next_id = 0
         self._first = 0  # first slot of the current chunk
         self._offsets = np.zeros(1, dtype=np.int64)
+        self._cdfs: dict[float, np.ndarray] = {}
 
     def append_slot(self, table: TaskTable, j: int) -> int:
         """Append the tasks arriving in slot ``j`` to ``table`` (j = 0, 1, 2, ...); returns how many."""
@@ -170,36 +176,50 @@ class ArrivalStream:
             table.n += b - a
         return int(b - a)
 
+    def _poisson_cdf(self, lam: float) -> np.ndarray:
+        """CDF of Poisson(lam) at 0, 1, ..., up to where the tail is below double precision (the
+        last entry is set to 1, so inversion needs no bound check). Cached per rate."""
+        cdf = self._cdfs.get(lam)
+        if cdf is None:
+            k_max = int(lam + 12.0 * np.sqrt(lam) + 40)
+            k = np.arange(k_max + 1)
+            log_pmf = k * np.log(lam) - lam - gammaln(k + 1) if lam > 0 else np.where(k == 0, 0.0, -np.inf)
+            cdf = np.cumsum(np.exp(log_pmf))
+            cdf[-1] = 1.0
+            self._cdfs[lam] = cdf
+        return cdf
+
     def _draw(self, first: int) -> None:
-        cfg, c, dt = self.cfg, self.chunk, self.slot_s
+        cfg, c, dt, rng = self.cfg, self.chunk, self.slot_s, self.rng
         rate = np.full(c, 1.0 / cfg.mean_interarrival_s)
         if cfg.time_of_day:
             hours = (self.start_hour_utc + (np.arange(first, first + c) - 1) * dt / 3600.0) % 24.0
             rate = rate * TIME_OF_DAY_CURVE[hours.astype(np.int64)]
-        seed = int(self.rng.integers(2**31))  # the stream's generator seeds the compiled draw
-        *cols, self._offsets = _draw_chunk(
-            seed, first, self.n_sats, rate, dt, cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit,
+        counts = np.empty((c, self.n_sats), dtype=np.int64)
+        u_count = rng.random((c, self.n_sats))
+        for j in range(c):  # Poisson(rate * dt) by inversion of its CDF
+            counts[j] = np.searchsorted(self._poisson_cdf(float(rate[j] * dt)), u_count[j], side="right")
+        m = int(counts.sum())
+        u = rng.random((3, m))  # arrival time within the slot, work, Case I
+        z = rng.standard_normal(m)  # log-normal size spread
+        *cols, self._offsets = _assemble_chunk(
+            first, dt, counts, u[0], u[1], u[2], z, cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit,
             cfg.result_mbit_per_unit, cfg.size_spread, cfg.return_probability, cfg.deadline_s, self.next_id,
         )
         self._cols = tuple(cols)
-        self.next_id += len(cols[0])
+        self.next_id += m
         self._first = first
 
 
 @njit(cache=True)
-def _draw_chunk(seed, first, n_sats, rate, dt, work_min, work_max, input_per_unit, result_per_unit, spread,
-                p_return, deadline_s, next_id):
-    """Poisson(rate * dt) tasks per satellite and slot, in (slot, satellite, time) order: each
-    satellite's tasks in arrival order. Work uniform in [work_min, work_max] units, raw data
-    work x input_per_unit x a log-normal spread, result work x result_per_unit, Case I with
-    probability p_return."""
-    np.random.seed(seed)
-    c = len(rate)
-    counts = np.empty((c, n_sats), np.int64)
-    for j in range(c):
-        for i in range(n_sats):
-            counts[j, i] = np.random.poisson(rate[j] * dt)
-    m = counts.sum()
+def _assemble_chunk(first, dt, counts, u_time, u_work, u_return, z, work_min, work_max, input_per_unit,
+                    result_per_unit, spread, p_return, deadline_s, next_id):
+    """Columns of the tasks of a chunk, in (slot, satellite, time) order: each satellite's tasks
+    in arrival order (uniform in the slot). Work uniform over the integers [work_min, work_max],
+    raw data work x input_per_unit x a log-normal spread, result work x result_per_unit, Case I
+    with probability p_return."""
+    c, n_sats = counts.shape
+    m = len(u_time)
     arrival, work, inp, res = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
     deadline = np.full(m, np.inf)
     sat, ret, ids = np.empty(m, np.int64), np.empty(m, np.int64), np.arange(next_id, next_id + m)
@@ -210,21 +230,21 @@ def _draw_chunk(seed, first, n_sats, rate, dt, work_min, work_max, input_per_uni
         for i in range(n_sats):
             k = counts[j, i]
             for a in range(k):  # arrival times within the slot, insertion-sorted in place
-                u = np.random.random()
+                x = (first + j - 1 + u_time[q + a]) * dt
                 b = q + a
-                while b > q and arrival[b - 1] > (first + j - 1 + u) * dt:
+                while b > q and arrival[b - 1] > x:
                     arrival[b] = arrival[b - 1]
                     b -= 1
-                arrival[b] = (first + j - 1 + u) * dt
+                arrival[b] = x
             for a in range(k):
-                w = np.floor(work_min + np.random.random() * (work_max - work_min + 1))
+                w = np.floor(work_min + u_work[q] * (work_max - work_min + 1))
                 work[q] = w
-                inp[q] = w * input_per_unit * np.exp(spread * np.random.standard_normal())
+                inp[q] = w * input_per_unit * np.exp(spread * z[q])
                 res[q] = w * result_per_unit
                 if deadline_s > 0:
                     deadline[q] = arrival[q] + deadline_s
                 sat[q] = i
-                ret[q] = 1 if np.random.random() < p_return else 0
+                ret[q] = 1 if u_return[q] < p_return else 0
                 q += 1
     offsets[c] = q
     return arrival, work, inp, res, deadline, sat, ret, ids, offsets
@@ -232,18 +252,25 @@ def _draw_chunk(seed, first, n_sats, rate, dt, work_min, work_max, input_per_uni
 
 @njit(cache=True)
 def _compact(F, I, n, fdef, idef):
-    """Move the rows that are not resolved to the front, in order; returns how many remain."""
+    """Move the rows that are not resolved to the front, in order; returns how many remain.
+    Column by column (the matrices are column-major), so every pass reads and writes sequentially."""
+    keep = np.empty(n, np.int64)
     w = 0
+    stage = I[:, I_STAGE]
     for r in range(n):
-        if I[r, I_STAGE] == RESOLVED:
-            continue
-        if w != r:
-            F[w, :] = F[r, :]
-            I[w, :] = I[r, :]
-        w += 1
-    for r in range(w, n):
-        F[r, :] = fdef
-        I[r, :] = idef
+        if stage[r] != RESOLVED:
+            keep[w] = r
+            w += 1
+    for c in range(F.shape[1]):
+        col = F[:, c]
+        for j in range(w):
+            col[j] = col[keep[j]]
+        col[w:n] = fdef[c]
+    for c in range(I.shape[1]):
+        col = I[:, c]
+        for j in range(w):
+            col[j] = col[keep[j]]
+        col[w:n] = idef[c]
     return w
 
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from satgym.core.jit import task_helper
-
 from satgym.core.columns import (
     DONE_KNOWN, EDGE, EXPIRED, F_ACCURACY, F_ARRIVAL, F_DEADLINE, F_DECIDED, F_DONE, F_GARRIVAL,
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_CONTAINER, I_FAILED, I_LINK, I_REASON, I_RELAY,
     I_RETURN, I_SAT, I_STAGE, LOST_RETURN, PENDING, RESOLVED, UPLINK,
 )
+from satgym.core.jit import task_helper
 from satgym.core.links import relay_loss, transfer_time_s
 from satgym.core.step_dispatch import fail, finish
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from satgym.core.jit import task_helper
-
 from satgym.core.columns import (
     A_HOLD, A_LOCAL, DONE_KNOWN, F_ACCURACY, F_ARRIVAL, F_DEADLINE, F_DECIDED, F_DONE, F_GARRIVAL, F_INPUT,
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_FAILED, I_LINK, I_REASON, I_RELAY, I_RETURN, I_ROUTE,
     I_SAT, I_STAGE, I_STATION, LATE, LOST_UPLOAD, NO_CONTACT, OP_LINEAR, OP_LOG1P, OP_SQRT,
     R_DIRECT, R_LOCAL, SPEED_OF_LIGHT_KM_S, UPLINK,
 )
+from satgym.core.jit import task_helper
 from satgym.core.links import relay_loss, transfer_time_s
 from satgym.core.transmission import delivery_estimate, plan_route
 

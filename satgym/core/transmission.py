@@ -30,9 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from satgym.core.jit import task_helper
-
 from satgym.core.columns import R_DIRECT, R_LOCAL, R_OTHER_ORBIT, R_SAME_ORBIT
+from satgym.core.jit import task_helper
 from satgym.core.links import relay_loss
 
 

@@ -291,6 +291,10 @@ class RewardConfig:
     # step, divided by time_ref_s and the number of satellites; 0 = the paper's reward. A
     # learning-friendly option aligned with the mean execution time metric.
     latency_weight: float = 0.0
+    # agent i gets (1 - local_ratio) * shared + local_ratio * its own share (the terms restricted to
+    # its own tasks, 1/n of the overload term; the shares sum to the shared reward), like MPE's
+    # local_ratio. 0 = the paper's fully shared reward.
+    local_ratio: float = 0.0
 
     def __post_init__(self) -> None:
         from satgym.core.advantage import OPERATORS
@@ -302,6 +306,7 @@ class RewardConfig:
         check_non_negative("reward.failure_penalty", self.failure_penalty)
         check_non_negative("reward.advantage_weight", self.advantage_weight)
         check_non_negative("reward.latency_weight", self.latency_weight)
+        check_range("reward.local_ratio", self.local_ratio, 0.0, 1.0)
 
 
 @dataclass(frozen=True)

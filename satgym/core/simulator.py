@@ -39,8 +39,10 @@ COMPACT_EVERY = 16  # steps between removals of resolved rows
 
 @dataclass
 class StepOutcome:
-    reward_components: dict[str, float]
+    reward_components: dict[str, float]  # the shared reward's terms
     metrics: dict
+    # with reward.local_ratio > 0: each term's share per satellite, (n_sats,) arrays summing to it
+    own_reward_components: dict[str, np.ndarray] | None = None
 
 
 class Simulator:
@@ -101,6 +103,9 @@ class Simulator:
         self.proc_busy = np.zeros(self.n_sats)
         self.link_busy = np.zeros(self.n_sats)
         self.proc_load = np.zeros(self.n_sats)
+        self._adv_sat = np.zeros(self.n_sats)  # per satellite, for the local rewards
+        self._e2e_sat = np.zeros(self.n_sats)
+        self._failed_sat = np.zeros(self.n_sats)
         self.ground.reset()
         self.ground_seen = np.zeros(self.n_sats)  # mean station load as last received
         self.ground_seen_at = np.full(self.n_sats, -np.inf)
@@ -196,6 +201,7 @@ class Simulator:
         self._stats = np.zeros(len(STATS))
         self._out = np.zeros(3)
 
+
     def step(self, actions: np.ndarray) -> StepOutcome:
         """Apply (n_sats, K) actions in {0 local, 1 offload, 2 hold} and advance one slot."""
         t, t_end, T = self.time_s, self.time_s + self.slot_s, self.tasks
@@ -203,7 +209,8 @@ class Simulator:
         seed = self._next_seed()
         out, stats = self._out, self._stats
         dispatch(seed, t, self.slot_s, self.n_steps + 1, np.ascontiguousarray(actions, dtype=np.int64), self.slots,
-                 T.F, T.I, *self._dispatch_args, row_k, self.rate_grid[row_k], *self._dispatch_tail, out)
+                 T.F, T.I, *self._dispatch_args, row_k, self.rate_grid[row_k], *self._dispatch_tail, out,
+                 self._adv_sat)
         adv, rerouted, offloaded = float(out[0]), int(out[1]), int(out[2])
         # on-board load over the slot: tasks join a processor's FIFO only at decision instants, so
         # it is busy without a gap from t until its queue drains
@@ -214,7 +221,8 @@ class Simulator:
 
         rows, self._first_uplink = ground_arrivals(T.F, T.I, min(self._first_uplink, self._first_pending), T.n, t_end)
         containers = self._place(rows)
-        advance(seed ^ 0x2545F491, t, t_end, T.F, T.I, T.n, rows, containers, *self._advance_tail, stats)
+        advance(seed ^ 0x2545F491, t, t_end, T.F, T.I, T.n, rows, containers, *self._advance_tail, stats,
+                self._e2e_sat, self._failed_sat)
         self.metrics.messages["lbs_server"] += 2 * len(rows)  # dispatch + completion report
         self.metrics.messages["server_container"] += 2 * len(rows)
         step_stats = self._account(stats)
@@ -239,6 +247,15 @@ class Simulator:
             "overload": -rc.overload_penalty * float(over.sum()),
             "failure": -rc.failure_penalty * float(failed_now),
         }
+        own = None
+        if rc.local_ratio > 0.0:  # each satellite's share: sums over satellites to the shared terms
+            n = self.n_sats
+            own = {
+                "advantage": rc.advantage_weight * self._adv_sat,
+                "latency": -rc.latency_weight * self._e2e_sat / (rc.time_ref_s * n),
+                "overload": np.full(n, reward_components["overload"] / n),
+                "failure": -rc.failure_penalty * self._failed_sat,
+            }
         completed = step_stats["completed"]
         step_metrics = {
             "time_s": self.time_s,
@@ -254,7 +271,7 @@ class Simulator:
             "failed_by_reason": step_stats["failed_by_reason"],
             "messages": dict(self.metrics.messages),  # cumulative since reset
         }
-        return StepOutcome(reward_components, step_metrics)
+        return StepOutcome(reward_components, step_metrics, own)
 
     def _next_seed(self) -> int:
         """Seed for the kernels' generator, from the env's RNG (drawn 64 at a time)."""

@@ -91,9 +91,10 @@ def _overlap(a, b, t0, t1):
 def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_unit_s, edge_accuracy,
             occupancy, station_grid, window_end_grid, next_start_grid, rate_grid,
             same_orbit, other_orbit, seamless, wait_mode, ground_loss, isl_rate, isl_loss, packet_bits,
-            nominal_rate, slot_s, n_rows, max_hold_s, stats):
+            nominal_rate, slot_s, n_rows, max_hold_s, stats, sat_e2e, sat_failed):
     """Serve arrivals on their containers, finish executions, return results, measure the container
-    loads over [t, t_end) and resolve outcomes up to ``t_end``. Fills ``stats`` (see :data:`STATS`)."""
+    loads over [t, t_end) and resolve outcomes up to ``t_end``. Fills ``stats`` (see :data:`STATS`),
+    and per satellite the execution time of its tasks completed (``sat_e2e``) and failed (``sat_failed``)."""
     np.random.seed(seed)
     two_hop_loss = relay_loss(isl_loss, ground_loss)  # Eq. 28
     # 1. uploads reaching the station: FIFO on the chosen container
@@ -107,6 +108,8 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
         F[r, F_ACCURACY] = edge_accuracy
         I[r, I_STAGE] = EDGE
     stats[:] = 0.0
+    sat_e2e[:] = 0.0
+    sat_failed[:] = 0.0
     occupancy[:] = 0.0
     span = t_end - t
     cands = np.empty(6, np.int64)
@@ -134,9 +137,11 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
             stats[15] += 1
             if I[r, I_FAILED] == 1:
                 stats[_FAIL0 + I[r, I_REASON]] += 1
+                sat_failed[I[r, I_SAT]] += 1
                 continue
             stats[0] += 1
             stats[3] += F[r, F_DONE] - F[r, F_ARRIVAL]
+            sat_e2e[I[r, I_SAT]] += F[r, F_DONE] - F[r, F_ARRIVAL]
             stats[4] += F[r, F_ACCURACY]
             stats[5] += F[r, F_DECIDED] - F[r, F_ARRIVAL]
             stats[8] += F[r, F_XFINISH] - F[r, F_XSTART]
@@ -154,6 +159,7 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
             I[r, I_STAGE] = RESOLVED
             stats[_FAIL0 + EXPIRED] += 1
             stats[15] += 1
+            sat_failed[I[r, I_SAT]] += 1
     for c in range(len(occupancy)):
         occupancy[c] = min(occupancy[c], 1.0)
 

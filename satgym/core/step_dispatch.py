@@ -78,9 +78,11 @@ def dispatch(seed, t, slot_s, n_rows, actions, slots, F, I, proc_busy, link_busy
              ground_seen, station_grid, window_end_grid, next_start_grid, slant_grid, row_k, rate_now,
              same_orbit, other_orbit, seamless, wait_mode, ground_loss, isl_rate, isl_loss,
              packet_bits, edge_exec_unit_s, edge_accuracy, alpha, time_ref_s, op, load_window_s,
-             nominal_rate, out):
-    """Apply one step's actions. ``out`` receives [advantage sum, rerouted, offloaded]."""
+             nominal_rate, out, adv_sat):
+    """Apply one step's actions. ``out`` receives [advantage sum, rerouted, offloaded];
+    ``adv_sat`` the advantage per satellite (its own offloads)."""
     np.random.seed(seed)
+    adv_sat[:] = 0.0
     n_sats, K = slots.shape
     backlog = np.maximum(link_busy - t, 0.0)
     remaining_now = np.zeros(n_sats)  # T_a (Eq. 27)
@@ -125,7 +127,9 @@ def dispatch(seed, t, slot_s, n_rows, actions, slots, F, I, proc_busy, link_busy
             first_decision = np.ceil(F[r, F_ARRIVAL] / slot_s - 1e-9) * slot_s
             t_edge += max(t - first_decision, 0.0)
             arg = alpha * (t_local - t_edge) / time_ref_s + (1.0 - alpha) * (edge_accuracy - accuracy[i])
-            adv += advantage_operator(arg, op)
+            gain = advantage_operator(arg, op)
+            adv += gain
+            adv_sat[i] += gain
             offloaded += 1
             F[r, F_DECIDED] = t
             I[r, I_ROUTE] = route

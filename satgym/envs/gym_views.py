@@ -5,7 +5,8 @@
 * :class:`SingleSatelliteEnv`: the agent controls one satellite; the others follow a given policy
   (a rule name from :mod:`satgym.envs.rules` or a callable ``(obs_matrix, K, rng) -> actions``).
 
-Both share the multi-agent env's dynamics, reward (the shared reward) and truncation.
+Both share the multi-agent env's dynamics and truncation. The centralised view gets the shared
+reward; the one-satellite view gets its satellite's reward (the same, unless ``reward.local_ratio > 0``).
 """
 
 from __future__ import annotations
@@ -39,13 +40,18 @@ class _View(gym.Env):
         if seed is not None or not hasattr(self, "_rule_rng"):
             self._rule_rng = np.random.default_rng(self.np_random.integers(2**63))
 
-    def _step_matrix(self, matrix: np.ndarray):
+    def _step_matrix(self, matrix: np.ndarray, agent: int | None = None):
+        """Step the parallel env. The reward: the given agent's (its own mix when
+        ``reward.local_ratio > 0``), or the shared reward for ``agent=None``."""
         actions = dict(zip(self.par.possible_agents, matrix))
         obs, rew, term, trunc, infos = self.par.step(actions)
+        if agent is None:
+            components = self.par.shared_reward_components
+        else:
+            components = infos[self.par.possible_agents[agent]]["rewards"]
         first = infos[self.par.possible_agents[0]]
-        info = {"rewards": first["rewards"], "metrics": first["metrics"]}
-        r = next(iter(rew.values()))
-        return r, any(trunc.values()), info
+        info = {"rewards": components, "metrics": first["metrics"]}
+        return float(sum(components.values())), any(trunc.values()), info
 
     def episode_metrics(self) -> dict:
         return self.par.episode_metrics()
@@ -116,5 +122,5 @@ class SingleSatelliteEnv(_View):
             raise ValueError(f"action: expected {self.K} entries in {{0 local, 1 offload, 2 hold}}, got {action!r}")
         matrix = np.asarray(self.others(self.par._obs, self.K, self._rule_rng), dtype=np.int64)
         matrix[self.agent] = a
-        r, trunc, info = self._step_matrix(matrix)
+        r, trunc, info = self._step_matrix(matrix, self.agent)
         return self.par._obs[self.agent].copy(), r, False, trunc, info

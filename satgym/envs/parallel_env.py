@@ -76,6 +76,12 @@ class SatelliteEdgeEnv(ParallelEnv):
     * ``overload``: ``-overload_penalty * sum_o max(0, L_o - P)`` (Eq. 6 cap P = ``ground.load_cap``);
     * ``failure``: ``-failure_penalty`` per task that failed this step.
 
+    With ``reward.local_ratio = lam > 0`` (as MPE's ``local_ratio``) agent i instead gets
+    ``(1 - lam) * R + lam * R_i``, where ``R_i`` is satellite i's share of each term: the
+    advantage of its own offloads, the latency of its own completed tasks, its own failures and
+    ``1/n`` of the overload term, so that the shares sum to ``R``; ``infos[agent]["rewards"]``
+    then holds that agent's mixed terms.
+
     **Termination and truncation.** Tasks never terminate the episode; every agent is truncated
     after ``episode.steps`` steps (the time limit). Tasks still in flight then are reported as such.
 
@@ -124,6 +130,7 @@ class SatelliteEdgeEnv(ParallelEnv):
         self.np_random, self.np_random_seed = seeding.np_random(None)
         self._obs = np.zeros((self.sim.n_sats, low.size), dtype=np.float32)
         self._last_metrics: dict = {}
+        self.shared_reward_components: dict[str, float] = {}  # the last step's shared terms
 
     # PettingZoo asks for the same space object every call
     def observation_space(self, agent: str) -> spaces.Box:
@@ -148,16 +155,25 @@ class SatelliteEdgeEnv(ParallelEnv):
             raise RuntimeError("step() called after the episode ended; call reset() first")
         matrix = self._action_matrix(actions)
         out = self.sim.step(matrix)
-        reward = float(sum(out.reward_components.values()))
         self._slots = self.sim.pending_slots()
         self._obs = obs_spec.observe(self.sim)
         self._last_metrics = out.metrics
         truncated = self.sim.k >= self.sim.n_steps
         obs = self._obs_dict()
-        rewards = dict.fromkeys(self.agents, reward)
         terminations = dict.fromkeys(self.agents, False)
         truncations = dict.fromkeys(self.agents, truncated)
         infos = self._infos(out.reward_components, out.metrics)
+        self.shared_reward_components = out.reward_components
+        if out.own_reward_components is None:  # fully shared
+            rewards = dict.fromkeys(self.agents, float(sum(out.reward_components.values())))
+        else:
+            lam = self.config.reward.local_ratio
+            parts = {k: (1.0 - lam) * v + lam * out.own_reward_components[k]
+                     for k, v in out.reward_components.items()}
+            total = sum(parts.values())
+            rewards = dict(zip(self.agents, total.tolist()))
+            for i, a in enumerate(self.agents):
+                infos[a]["rewards"] = {k: float(v[i]) for k, v in parts.items()}
         if truncated:
             self.agents = []
         return obs, rewards, terminations, truncations, infos

@@ -72,3 +72,50 @@ def test_latency_component_sums_to_the_episode_execution_time():
 def test_negative_weights_are_rejected_by_name(key):
     with pytest.raises(ValueError, match=f"reward.{key}"):
         _env({key: -1.0})
+
+
+def _episode_rewards(reward_cfg, seed=2, steps=80):
+    env = satgym.parallel_env("leoedge", {"episode": {"steps": steps}, "reward": reward_cfg}, load="heavy")
+    env.reset(seed=seed)
+    rng = np.random.default_rng(0)
+    per_agent, shared, infos_ok = [], [], True
+    while env.agents:
+        actions = {a: rng.integers(0, 3, size=4) for a in env.agents}
+        _, rew, _, _, infos = env.step(actions)
+        per_agent.append([rew[a] for a in env.possible_agents])
+        shared.append(sum(env.shared_reward_components.values()))
+        infos_ok &= all(rew[a] == pytest.approx(sum(infos[a]["rewards"].values())) for a in env.possible_agents)
+    return np.array(per_agent), np.array(shared), infos_ok
+
+
+def test_local_ratio_splits_the_shared_reward_into_shares_that_sum_to_it():
+    cfg = {"latency_weight": 1.0, "failure_penalty": 2.0}
+    shared_r, shared_s, _ = _episode_rewards(cfg)
+    assert np.allclose(shared_r, shared_r[:, :1]) and np.allclose(shared_r[:, 0], shared_s)  # local_ratio 0
+    own_r, own_s, ok = _episode_rewards({**cfg, "local_ratio": 1.0})
+    assert ok
+    assert np.allclose(own_s, shared_s)  # same dynamics, same shared reward
+    assert np.allclose(own_r.sum(axis=1), shared_s)  # the shares sum to the shared reward
+    assert not np.allclose(own_r, own_r[:, :1])  # and differ between satellites
+    mix_r, _, ok = _episode_rewards({**cfg, "local_ratio": 0.25})
+    assert ok and np.allclose(mix_r, 0.75 * shared_r + 0.25 * own_r)
+
+
+def test_single_satellite_view_gets_its_own_reward_central_view_the_shared_one():
+    import gymnasium
+
+    cfg = {"episode": {"steps": 30}, "reward": {"latency_weight": 1.0, "local_ratio": 1.0}}
+    single = gymnasium.make("satgym/LEOEdge-Single-v0", config=cfg, agent=3).unwrapped
+    central = gymnasium.make("satgym/LEOEdge-Central-v0", config=cfg).unwrapped
+    single.reset(seed=1)
+    central.reset(seed=1)
+    for _ in range(30):
+        _, r, _, _, info = single.step(single.action_space.sample())
+        assert r == pytest.approx(sum(info["rewards"].values()))
+        _, rc, _, _, _ = central.step(central.action_space.sample())
+        assert rc == pytest.approx(sum(central.par.shared_reward_components.values()))
+
+
+def test_local_ratio_outside_unit_interval_is_rejected():
+    with pytest.raises(ValueError, match="reward.local_ratio"):
+        _env({"local_ratio": 1.5})

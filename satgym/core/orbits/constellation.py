@@ -95,6 +95,18 @@ class Constellation:
         if not np.array_equal(s, expected):
             raise ValueError("slot_in_plane must number each plane's satellites 0..k-1 without repeats")
 
+    # pickling: sgp4's Satrec objects cannot be pickled, so their elements are, and the Satrecs are
+    # rebuilt with sgp4init on load (bit-identical propagation; WGS72 constants, as everywhere here)
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["satrecs"] = tuple(_satrec_elements(s) for s in self.satrecs)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        state["satrecs"] = tuple(_satrec_from_elements(e) for e in state["satrecs"])
+        self.__dict__.update(state)
+
     @property
     def n_sats(self) -> int:
         return len(self.satrecs)
@@ -212,6 +224,21 @@ def check_plane_kwargs(kwargs: dict[str, float]) -> None:
     unknown = sorted(set(kwargs) - set(PLANE_KWARGS))
     if unknown:
         raise ValueError(f"unknown arguments {unknown}; valid: {', '.join(PLANE_KWARGS)}")
+
+
+def _satrec_elements(sat: Satrec) -> tuple:
+    """What :func:`_satrec_from_elements` needs to rebuild ``sat`` exactly."""
+    return (sat.satnum, sat.operationmode, sat.jdsatepoch, sat.jdsatepochF, sat.bstar, sat.ndot, sat.nddot,
+            sat.ecco, sat.argpo, sat.inclo, sat.mo, sat.no_kozai, sat.nodeo)
+
+
+def _satrec_from_elements(elements: tuple) -> Satrec:
+    satnum, mode, jd, fr, bstar, ndot, nddot, ecco, argpo, inclo, mo, no_kozai, nodeo = elements
+    sat = Satrec()
+    sat.sgp4init(WGS72, mode, satnum, (jd - 2433281.5) + fr, bstar, ndot, nddot, ecco, argpo, inclo, mo,
+                 no_kozai, nodeo)
+    sat.jdsatepoch, sat.jdsatepochF = jd, fr  # the element set's own split of the epoch
+    return sat
 
 
 def _circular_satrec(

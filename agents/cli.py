@@ -9,12 +9,21 @@ Example::
 
     satgym train --algo ppo --scenario leoedge --load heavy --iterations 20 --out runs/ppo_heavy
     satgym train --algo mappo --iterations 5 --resume runs/mappo/checkpoints/latest --out runs/mappo
+    satgym train --algo ppo --load heavy --env-set reward.latency_weight=1 --env-set reward.advantage_weight=0
+
+``--env-set KEY=VALUE`` (repeatable) overrides the env config for training, for every algo
+(dotted keys, values parsed as YAML; see :mod:`agents.overrides`). Unknown keys are rejected
+before training starts. The overrides are saved with the checkpoint (RLlib ``satgym_marl.json``,
+A3C ``config.json``/``checkpoint.pt``, SB3 ``sb3_meta.json``); evaluation (``satgym compare``)
+builds its own env, i.e. the default reward.
 
 >>> p = argparse.ArgumentParser(); sub = p.add_subparsers(dest="command")
 >>> add_parser(sub)
 >>> a = p.parse_args(["train", "--algo", "ippo", "--iterations", "2"])
 >>> (a.algo, a.iterations, a.handler is run)
 ('ippo', 2, True)
+>>> p.parse_args(["train", "--env-set", "reward.latency_weight=1", "--env-set", "reward.advantage_weight=0"]).env_set
+[(['reward', 'latency_weight'], 1), (['reward', 'advantage_weight'], 0)]
 """
 
 from __future__ import annotations
@@ -59,13 +68,53 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--minibatch", type=int, default=None, help="RLlib: SGD minibatch, <= --train-batch (default half of it)")
     p.add_argument("--epochs", type=int, default=None, help="RLlib: SGD epochs per iteration (default 4)")
     p.add_argument("--lr", type=float, default=None, help="RLlib: learning rate (default 3e-4)")
+    p.add_argument("--env-set", action="append", default=[], type=_env_set_item, metavar="KEY=VALUE",
+                   help="env config override for training, repeatable; dotted KEY, YAML VALUE "
+                        "(e.g. --env-set reward.latency_weight=1 --env-set reward.advantage_weight=0)")
+    p.add_argument("--mask-hold", action="store_true",
+                   help="A3C: decide only local/offload (the paper's binary action; the hold logit is masked)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(handler=run)
+
+
+def _env_set_item(item: str):
+    """argparse ``type`` of ``--env-set``: ``(path, value)``; a malformed item is an argparse error."""
+    from agents.overrides import parse_item
+
+    try:
+        return parse_item(item)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--env-set: ")) from None
+
+
+def env_overrides(args: argparse.Namespace) -> dict:
+    """The nested override dict of ``args.env_set``, validated against ``args.scenario``.
+
+    ValueError naming the key if it is unknown (raised before any backend is imported).
+    """
+    from agents.overrides import set_nested, validate
+
+    out: dict = {}
+    for item in getattr(args, "env_set", None) or ():
+        if isinstance(item, str):  # a namespace built by hand
+            from agents.overrides import parse_item
+
+            item = parse_item(item)
+        set_nested(out, *item)
+    validate(out, getattr(args, "scenario", "leoedge") or "leoedge")
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the backend of ``args.algo`` (imported only now)."""
     module = BACKENDS[args.algo]
+    try:
+        if args.algo in ("ppo", "mappo", "ippo") and getattr(args, "resume", None) and getattr(args, "env_set", None):
+            raise ValueError("--env-set: not with --resume (an RLlib checkpoint keeps the env it was trained on)")
+        args.overrides = env_overrides(args)  # unknown keys fail here, before anything is imported or trained
+    except ValueError as exc:
+        print(f"satgym train: {exc}", file=sys.stderr)
+        return 2
     if not args.address:  # a local Ray stays on loopback; Ray reads this at import time
         os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")

@@ -55,7 +55,7 @@ def config_from_args(args: argparse.Namespace) -> A3CConfig:
                                   episode_steps=episode_steps, workers=workers, total_steps=total,
                                   seed=int(g("seed", base.seed)))
     for name in ("lr", "n_steps", "gamma", "entropy_coef", "hidden", "max_minutes", "start_method", "reward_scale",
-                 "checkpoint_every_s", "progress_every_s"):
+                 "checkpoint_every_s", "progress_every_s", "mask_hold"):
         if g(name) is not None:
             kwargs[name] = g(name)
     if g("overrides") is not None:
@@ -205,12 +205,24 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--entropy-coef", type=float, default=None)
     p.add_argument("--max-minutes", type=float, default=None)
     p.add_argument("--start-method", default=None, choices=("spawn", "fork", "forkserver"))
+    p.add_argument("--mask-hold", action="store_true", default=None,
+                   help="decide only local/offload (the paper's binary action; the hold logit is masked)")
+    p.add_argument("--env-set", action="append", default=[], metavar="KEY=VALUE",
+                   help="env config override for training, repeatable (e.g. reward.latency_weight=1)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    from agents.overrides import parse_env_set, validate
+
     p = add_arguments(argparse.ArgumentParser(prog="python -m agents.a3c.train", description=__doc__.split("\n\n")[0]))
-    return run(p.parse_args(argv))
+    args = p.parse_args(argv)
+    try:
+        args.overrides = parse_env_set(args.env_set)
+        validate(args.overrides, args.scenario)
+    except ValueError as exc:
+        p.error(str(exc))
+    return run(args)
 
 
 if __name__ == "__main__":

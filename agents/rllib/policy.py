@@ -48,13 +48,20 @@ class MarlPolicy:
         self.modules.foreach_module(lambda mid, m: m.eval())
         self.critic_state = bool(self.meta["env_config"].get("critic_state"))
         self.own = self.meta.get("mapping") == "own"
+        self.overrides = dict(self.meta["env_config"].get("overrides") or {})
+        self._warned = False
         self._torch = torch
 
     def module_id(self, agent: str) -> str:
         return agent if self.own else "shared"
 
     def reset(self, env: Any = None, seed: int | None = None) -> None:
-        """Stateless (greedy feed-forward policy)."""
+        """Stateless (greedy feed-forward policy); warns once if ``env`` lacks the non-reward
+        overrides of training (``satgym train --env-set``; reward keys only shaped training)."""
+        if env is not None and not self._warned:
+            from agents.overrides import warn_if_env_differs
+
+            self._warned = warn_if_env_differs("marl", self.overrides, env)
 
     def act(self, env: Any, obs: dict[str, np.ndarray], infos: dict[str, dict]) -> dict[str, np.ndarray]:
         if not obs:

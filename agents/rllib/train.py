@@ -97,7 +97,7 @@ def save(algo: Any, out: str, meta: dict[str, Any]) -> str:
 
 def settings_from_args(args: argparse.Namespace) -> TrainSettings:
     s = TrainSettings(scenario=args.scenario, load=args.load, episode_steps=args.episode_steps, seed=args.seed,
-                      num_env_runners=args.num_env_runners)
+                      num_env_runners=args.num_env_runners, overrides=dict(getattr(args, "overrides", None) or {}))
     for name in ("train_batch", "minibatch", "epochs", "lr"):
         if getattr(args, name, None) is not None:
             setattr(s, name, getattr(args, name))

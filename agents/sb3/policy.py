@@ -38,9 +38,14 @@ class SB3Policy:
         cls = {"PPO": PPO, "A2C": A2C}[self.meta["class"]]
         self.model = cls.load(model_path, device="cpu")
         self.view = self.meta["view"]
+        self.overrides = dict(self.meta.get("overrides") or {})
+        self._warned = False
 
     def reset(self, env: Any = None, seed: int | None = None) -> None:
-        pass
+        if env is not None and not self._warned:  # non-reward training overrides missing from env: warn
+            from agents.overrides import warn_if_env_differs
+
+            self._warned = warn_if_env_differs("sb3", self.overrides, env)
 
     def act(self, env: Any, obs: dict[str, np.ndarray], infos: dict[str, dict] | None = None) -> dict[str, np.ndarray]:
         from agents.sb3.envs import squash_obs

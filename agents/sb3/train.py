@@ -72,8 +72,10 @@ def _callback(out: Path, n_agents: int, every_s: float = 10.0, verbose: bool = T
 
 def train_sb3(algo: str, out: str | Path, timesteps: int, scenario: str = "leoedge", load: str | None = "normal",
               episode_steps: int = 200, seed: int = 0, n_envs: int = 1, view: str = "central", agent: int = 0,
-              others_policy: str = "local", resume: str | Path | None = None, verbose: bool = True) -> Path:
-    """Train and save; returns the path of ``model.zip``."""
+              others_policy: str = "local", resume: str | Path | None = None, verbose: bool = True,
+              overrides: dict[str, Any] | None = None) -> Path:
+    """Train and save; returns the path of ``model.zip``. ``overrides``: nested env-config overrides
+    (``satgym train --env-set``; ``episode.steps`` is set from ``episode_steps``), saved in the meta file."""
     import torch
     from stable_baselines3 import A2C, PPO
     from stable_baselines3.common.logger import configure
@@ -87,7 +89,10 @@ def train_sb3(algo: str, out: str | Path, timesteps: int, scenario: str = "leoed
     torch.set_num_threads(1)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    config = {"episode": {"steps": int(episode_steps)}}
+    import copy
+
+    config = copy.deepcopy(dict(overrides or {}))
+    config.setdefault("episode", {})["steps"] = int(episode_steps)
     if algo == "sb3-supersuit":
         venv = make_supersuit_vec_env(scenario, load, config, num_vec_envs=n_envs)
         n_agents, cls, view = venv.num_envs // n_envs, PPO, "supersuit"
@@ -111,7 +116,8 @@ def train_sb3(algo: str, out: str | Path, timesteps: int, scenario: str = "leoed
     path = out / MODEL_FILE
     model.save(path)
     meta = {"algo": algo, "class": cls.__name__, "view": view, "scenario": scenario, "load": load,
-            "episode_steps": episode_steps, "seed": seed, "agent": agent, "timesteps": int(model.num_timesteps)}
+            "episode_steps": episode_steps, "seed": seed, "agent": agent, "timesteps": int(model.num_timesteps),
+            "overrides": dict(overrides or {})}
     (out / META_FILE).write_text(json.dumps(meta, indent=2))
     venv.close()
     if verbose:
@@ -134,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     train_sb3(algo, out, int(timesteps), scenario=g("scenario", "leoedge"), load=g("load", "normal"),
               episode_steps=episode_steps, seed=int(g("seed", 0)), n_envs=int(g("workers", 1)),
               view=g("view", "central"), agent=int(g("agent", 0)), resume=resume or None,
-              verbose=not g("quiet", False))
+              verbose=not g("quiet", False), overrides=g("overrides"))
     return 0
 
 

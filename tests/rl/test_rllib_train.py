@@ -4,6 +4,7 @@ restore, the ``marl`` policy, and the wrapper's episode ends and spaces."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 
 import numpy as np
@@ -98,10 +99,12 @@ def test_cli_trains_writes_metrics_and_resumes(ray_session, tmp_path, capsys) ->
     out = tmp_path / "run"
     common = ["train", "--algo", "ppo", "--load", "light", "--episode-steps", "20", "--train-batch", "200",
               "--epochs", "1", "--out", str(out), "--checkpoint-every", "1"]
-    assert main([*common, "--iterations", "1"]) == 0
+    assert main([*common, "--iterations", "1", "--env-set", "reward.latency_weight=1"]) == 0
     assert "[ppo] iter    1" in capsys.readouterr().out
     latest = out / "checkpoints" / "latest"
     assert (latest / "satgym_marl.json").exists()
+    meta = json.loads((latest / "satgym_marl.json").read_text())  # --env-set is saved with the checkpoint
+    assert meta["env_config"]["overrides"] == {"reward": {"latency_weight": 1}}
     assert main([*common, "--iterations", "1", "--resume", str(latest)]) == 0
     with open(out / "metrics.csv") as f:
         rows = list(csv.DictReader(f))

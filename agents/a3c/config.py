@@ -20,6 +20,10 @@ class A3CConfig:
 
     ``total_steps`` counts environment steps summed over workers (each step decides for all
     satellites). Episode ``e`` of worker ``r`` uses env seed ``seed + SEED_STRIDE * (r + 1) + e``.
+
+    ``mask_hold``: the learners decide only between 0 local and 1 offload (the LEOEdge paper's
+    binary A3C action); the logit of 2 hold is masked to -inf in training and at evaluation.
+    ``overrides``: nested env-config overrides for training (``satgym train --env-set``).
     """
 
     scenario: str = "leoedge"
@@ -41,6 +45,7 @@ class A3CConfig:
     checkpoint_every_s: float = 60.0
     progress_every_s: float = 10.0
     start_method: str = "spawn"
+    mask_hold: bool = False
 
     def __post_init__(self) -> None:
         for name in ("episode_steps", "workers", "total_steps", "n_steps", "hidden"):

@@ -23,6 +23,19 @@ import torch
 from torch import nn
 
 N_CHOICES = 3  # 0 local, 1 offload, 2 hold
+HOLD = 2
+MASKED = -1e9  # logit of a masked choice: probability 0, finite log-prob and entropy terms
+
+
+def mask_hold(logits: torch.Tensor) -> torch.Tensor:
+    """``logits`` (``(..., 3)``) with the hold choice masked: only local/offload can be drawn.
+
+    >>> torch.distributions.Categorical(logits=mask_hold(torch.zeros(2, 3))).probs.tolist()
+    [[0.5, 0.5, 0.0], [0.5, 0.5, 0.0]]
+    """
+    out = logits.clone()
+    out[..., HOLD] = MASKED
+    return out
 
 
 def squash(x: torch.Tensor | np.ndarray) -> torch.Tensor:
@@ -69,9 +82,11 @@ class SatelliteLearners(nn.Module):
         return torch.stack([o[0] for o in outs]), torch.stack([o[1] for o in outs])
 
     @torch.no_grad()
-    def greedy(self, obs_matrix: np.ndarray) -> np.ndarray:
-        """``(n_sats, K)`` int64 arg-max actions for a raw observation matrix."""
+    def greedy(self, obs_matrix: np.ndarray, no_hold: bool = False) -> np.ndarray:
+        """``(n_sats, K)`` int64 arg-max actions for a raw observation matrix (``no_hold``: over local/offload)."""
         logits, _ = self(squash(obs_matrix))
+        if no_hold:
+            logits = mask_hold(logits)
         return logits.argmax(-1).numpy().astype(np.int64)
 
     def spec(self) -> dict[str, int]:

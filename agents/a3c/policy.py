@@ -1,5 +1,9 @@
 """The ``a3c`` policy: trained per-satellite learners acting greedily (arg-max per slot).
 
+A checkpoint trained with ``mask_hold`` acts with the same mask (arg-max over local/offload).
+Its training env overrides (``config.overrides``) are kept in ``self.overrides``; evaluated on an
+env without their non-reward part, the policy warns (reward keys only shaped training).
+
 >>> from baselines.policies import make_policy          # doctest: +SKIP
 >>> policy = make_policy("a3c:runs/a3c")                # a run directory or checkpoint.pt  # doctest: +SKIP
 """
@@ -29,10 +33,18 @@ class A3CPolicy:
         self.model.load_state_dict(ck["model"])
         self.model.eval()
         self.path = str(path)
+        cfg = ck.get("config") or {}
+        self.no_hold = bool(cfg.get("mask_hold", False))
+        self.overrides = dict(cfg.get("overrides") or {})
+        self._warned = False
 
     def reset(self, env: Any = None, seed: int | None = None) -> None:
         if env is not None and len(env.possible_agents) != self.model.n_sats:
             raise ValueError(f"a3c: checkpoint has {self.model.n_sats} learners, env has {len(env.possible_agents)} agents")
+        if env is not None and not self._warned:
+            from agents.overrides import warn_if_env_differs
+
+            self._warned = warn_if_env_differs("a3c", self.overrides, env)
 
     def act(self, env: Any, obs: dict[str, np.ndarray], infos: dict[str, dict] | None = None) -> dict[str, np.ndarray]:
         if not obs:
@@ -41,7 +53,7 @@ class A3CPolicy:
         full = np.zeros((self.model.n_sats, self.model.obs_dim), dtype=np.float32)
         for a, o in obs.items():
             full[index[a]] = o
-        actions = self.model.greedy(full)
+        actions = self.model.greedy(full, no_hold=self.no_hold)
         return {a: actions[index[a]] for a in obs}
 
 

@@ -9,6 +9,9 @@ truncation, not a terminal state). The loss of learner ``k`` is
 ``log pi`` and ``H`` sum over the *occupied* decision slots only (empty slots are ignored by the
 env). Gradients are clipped per learner, written into the shared parameters, and the shared
 Adam steps without a lock (Hogwild).
+
+With ``mask_hold`` the hold logit is masked (:func:`agents.a3c.model.mask_hold`) before sampling,
+so the learners only choose local or offload and the policy gradient never pushes on hold.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ def _run(rank, cfg_dict, shared_model, opt_state, counter, lock, queue, stop) ->
 
     import satgym
     from agents.a3c.config import SEED_STRIDE, A3CConfig
-    from agents.a3c.model import SatelliteLearners, squash
+    from agents.a3c.model import SatelliteLearners, mask_hold, squash
     from agents.a3c.shared_adam import SharedAdam
 
     torch.set_num_threads(1)
@@ -77,7 +80,7 @@ def _run(rank, cfg_dict, shared_model, opt_state, counter, lock, queue, stop) ->
         for _ in range(cfg.n_steps):
             x = squash(m)
             logits, v = local(x)
-            dist = Categorical(logits=logits)
+            dist = Categorical(logits=mask_hold(logits) if cfg.mask_hold else logits)
             a = dist.sample()                                   # (n_sats, K)
             mask = (x[:, present_idx] > 0).float()              # occupied decision slots
             logps.append((dist.log_prob(a) * mask).sum(-1))

@@ -2,13 +2,19 @@
 
 Budget per load: ``--timesteps`` env steps summed over ``--workers`` workers, stopped earlier
 after ``--minutes`` of wall time (default 150 000 steps / 10 min on 2 cores; at ~90 steps/s per
-worker the time limit is what binds). Then the greedy A3C policy, ``random`` (offload with
-probability 0.5), ``local`` and ``threshold`` each run ``--eval-episodes`` episodes on the same
-task streams (env seeds ``EVAL_SEED + i``, never used in training).
+worker the time limit is what binds). Then the greedy A3C policy, ``leoedge`` (the paper's
+scheduler), ``random`` (offload with probability 0.5), ``local`` and ``threshold`` each run
+``--eval-episodes`` episodes on the same task streams (env seeds ``EVAL_SEED + i``, never used in
+training), on the default env (default reward, whatever ``--env-set`` shaped training).
+
+``--actions binary`` (default) trains with the hold logit masked (``A3CConfig.mask_hold``): the
+learners decide local vs offload, the paper's binary A3C action; ``--actions all`` keeps hold.
 
 Writes ``docs/img/a3c_<load>_curve.png`` (training return per episode and its moving average),
 ``docs/img/a3c_<load>_episodes.csv`` (training log), ``docs/img/a3c_eval.csv`` (evaluation, one
-row per policy, load and episode) and ``docs/results_a3c.md``.
+row per policy, load and episode), ``docs/img/a3c_runs.json`` (per load: budget, wall time and the
+command that made it; merged across invocations) and ``docs/results_a3c.md`` (generated; any text
+below the line ``<!-- notes -->`` of the existing file is kept).
 
 Example (Normal load only, ~11 min)::
 
@@ -18,7 +24,9 @@ Example (Normal load only, ~11 min)::
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -36,7 +44,8 @@ from agents.a3c.train import train  # noqa: E402
 from baselines.policies import make_policy  # noqa: E402
 
 EVAL_SEED = 900_000
-BASELINES = ("random", "local", "threshold")
+BASELINES = ("leoedge", "random", "local", "threshold")
+NOTES_MARK = "<!-- notes -->"
 
 
 def evaluate(spec: str, load: str, episode_steps: int, seeds: list[int]) -> list[dict]:
@@ -89,22 +98,39 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", default="runs/a3c_exp")
     p.add_argument("--img", default=str(ROOT / "docs" / "img"))
     p.add_argument("--results", default=str(ROOT / "docs" / "results_a3c.md"))
+    p.add_argument("--actions", default="binary", choices=("binary", "all"),
+                   help="binary: local/offload only (hold masked, the paper's A3C); all: also hold")
+    p.add_argument("--env-set", action="append", default=[], metavar="KEY=VALUE",
+                   help="env override for training (repeatable); evaluation uses the default env")
+    p.add_argument("--skip-train", action="store_true", help="evaluate RUNS/<load> again, no training")
     args = p.parse_args(argv)
+    from agents.overrides import parse_env_set, validate
+
+    overrides = parse_env_set(args.env_set)
+    validate(overrides)
     img = Path(args.img)
     img.mkdir(parents=True, exist_ok=True)
     loads = [s for s in args.loads.split(",") if s]
     seeds = [EVAL_SEED + i for i in range(args.eval_episodes)]
     eval_path = img / "a3c_eval.csv"
     evals = pd.read_csv(eval_path) if eval_path.exists() else pd.DataFrame()
-    runs = {}
+    runs_path = img / "a3c_runs.json"
+    runs = json.loads(runs_path.read_text()) if runs_path.exists() else {}
+    command = "OMP_NUM_THREADS=1 python experiments/train_a3c.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     for load in loads:
-        cfg = A3CConfig(load=load, episode_steps=args.episode_steps, workers=args.workers,
-                        total_steps=args.timesteps, seed=args.seed, max_minutes=args.minutes, progress_every_s=60)
         out = Path(args.runs) / load
-        info = train(cfg, out)
-        runs[load] = info
-        shutil.copy(out / "episodes.csv", img / f"a3c_{load}_episodes.csv")
-        plot_curve(out / "episodes.csv", img / f"a3c_{load}_curve.png", load)
+        if not args.skip_train:
+            cfg = A3CConfig(load=load, episode_steps=args.episode_steps, workers=args.workers,
+                            total_steps=args.timesteps, seed=args.seed, max_minutes=args.minutes, progress_every_s=60,
+                            mask_hold=args.actions == "binary", overrides=overrides)
+            info = train(cfg, out)
+            runs[load] = {**{k: info[k] for k in ("global_step", "episodes", "wall_s")}, "command": command,
+                          "actions": args.actions, "overrides": overrides, "workers": args.workers,
+                          "episode_steps": args.episode_steps, "seed": args.seed}
+            shutil.copy(out / "episodes.csv", img / f"a3c_{load}_episodes.csv")
+            plot_curve(out / "episodes.csv", img / f"a3c_{load}_curve.png", load)
+        elif load in runs:
+            runs[load]["eval_command"] = command
         rows = evaluate(f"a3c:{out}", load, args.episode_steps, seeds)
         for b in BASELINES:
             rows += evaluate(b, load, args.episode_steps, seeds)
@@ -112,31 +138,53 @@ def main(argv: list[str] | None = None) -> int:
             evals = evals[evals["load"] != load]
         evals = pd.concat([evals, pd.DataFrame(rows)], ignore_index=True)
         evals.to_csv(eval_path, index=False)
+        runs_path.write_text(json.dumps(runs, indent=1, sort_keys=True))
     write_results(args, evals, runs)
     return 0
 
 
 def write_results(args, evals: pd.DataFrame, runs: dict) -> None:
+    """Regenerate ``--results`` from all loads' evaluations and run infos (kept text: below NOTES_MARK)."""
+    order = {"a3c": 0, **{b: i + 1 for i, b in enumerate(BASELINES)}}
     table = (evals.groupby(["load", "policy"], sort=False)[["return", "mean_execution_time_s", "mean_edge_load", "failed"]]
              .mean().reset_index())
+    table["_l"] = table["load"].map({"light": 0, "normal": 1, "heavy": 2})
+    table["_p"] = table["policy"].map(order).fillna(99)
+    table = table.sort_values(["_l", "_p"])
+    n_eval = evals.groupby(["load", "policy"]).size().max()
+    seeds = sorted(evals["seed"].unique())
     lines = ["# A3C results (independent per-satellite learners)", "",
-             "Command:", "", "```",
-             f"OMP_NUM_THREADS=1 python experiments/train_a3c.py --loads {args.loads} --minutes {args.minutes:g} "
-             f"--timesteps {args.timesteps} --episode-steps {args.episode_steps} --workers {args.workers} "
-             f"--seed {args.seed} --eval-episodes {args.eval_episodes}", "```", "",
-             f"Training: {args.workers} Hogwild workers on 2 shared CPU cores, {args.episode_steps}-step episodes. "
-             f"Evaluation: greedy A3C vs baselines, {args.eval_episodes} episodes each on the same task streams "
-             f"(env seeds {EVAL_SEED}..{EVAL_SEED + args.eval_episodes - 1}, unseen in training); means below.", ""]
-    for load, info in runs.items():
-        lines.append(f"- {load}: {info['global_step']} env steps, {info['episodes']} episodes, {info['wall_s']:.0f} s")
+             "<!-- generated by experiments/train_a3c.py: edit only below the notes mark -->", "",
+             "Commands (one per load; evaluation always on the default env, i.e. the default reward):", "", "```"]
+    for load in ("light", "normal", "heavy"):
+        if load in runs:
+            lines.append(f"# {load}\n{runs[load]['command']}")
+    lines += ["```", "",
+              "Training: Hogwild workers on 2 shared CPU cores. Evaluation: greedy A3C vs baselines, "
+              f"{n_eval} episodes each on the same task streams (env seeds {seeds[0]}..{seeds[-1]}, unseen in "
+              "training), 200-step episodes; means below.", ""]
+    for load in ("light", "normal", "heavy"):
+        if load in runs:
+            info = runs[load]
+            extra = f", actions {info.get('actions', 'all')}"
+            if info.get("overrides"):
+                extra += f", env overrides {info['overrides']}"
+            lines.append(f"- {load}: {info['global_step']} env steps, {info['episodes']} episodes, "
+                         f"{info['wall_s']:.0f} s, {info.get('workers', '?')} workers{extra}")
     lines += ["", "| load | policy | return | mean execution time (s) | mean edge load | failed |",
               "|---|---|---:|---:|---:|---:|"]
     for r in table.itertuples():
-        lines.append(f"| {r.load} | {r.policy} | {r._3:.3f} | {r.mean_execution_time_s:.3f} | {r.mean_edge_load:.4f} | "
+        name = f"**{r.policy}**" if r.policy == "a3c" else r.policy
+        lines.append(f"| {r.load} | {name} | {r._3:.3f} | {r.mean_execution_time_s:.3f} | {r.mean_edge_load:.4f} | "
                      f"{r.failed:.1f} |")
-    lines += [""] + [f"![A3C {load}](img/a3c_{load}_curve.png)" for load in sorted(set(evals["load"]))]
-    lines += ["", "Data: `docs/img/a3c_eval.csv`, `docs/img/a3c_<load>_episodes.csv`.", ""]
-    Path(args.results).write_text("\n".join(lines))
+    lines += [""] + [f"![A3C {load}](img/a3c_{load}_curve.png)" for load in ("light", "normal", "heavy")
+                     if load in set(evals["load"])]
+    lines += ["", "Data: `docs/img/a3c_eval.csv`, `docs/img/a3c_<load>_episodes.csv`, `docs/img/a3c_runs.json`.", ""]
+    path = Path(args.results)
+    notes = ""
+    if path.exists() and NOTES_MARK in path.read_text():
+        notes = path.read_text().split(NOTES_MARK, 1)[1]
+    path.write_text("\n".join(lines) + "\n" + NOTES_MARK + (notes if notes else "\n"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,148 @@
+"""Evaluate trained policies beside LEOEdge and the heuristics, per load, on identical task streams.
+
+Every policy runs the same episodes (env seeds ``--seeds``, ``--steps`` steps, the DEFAULT env and
+reward, whatever reward a policy was trained with) and the script reports per load and policy the
+mean execution time, mean edge load, failed and completed tasks, the return of the default
+reward, and the paired difference of the execution time to ``leoedge`` (same seeds: mean and the
+number of episodes in which the policy was faster).
+
+``--policies`` entries may carry a load placeholder: ``marl:runs/marl_lat/{load}/checkpoints/latest``;
+an entry whose path does not exist for a load is skipped for that load (and said so).
+
+Writes ``--csv`` (one row per policy, load and episode) and prints a Markdown table.
+
+Example::
+
+    OMP_NUM_THREADS=1 python experiments/eval_learned.py --loads heavy,normal \\
+        --policies 'marl:runs/marl_lat/{load}/checkpoints/latest,a3c:runs/a3c_exp/{load},leoedge,threshold,local,random' \\
+        --seeds 1000-1009 --csv docs/img/rl_learned_eval.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+for _key, _value in (("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0"), ("RAY_USAGE_STATS_ENABLED", "0"),
+                     ("OMP_NUM_THREADS", "1")):
+    os.environ.setdefault(_key, _value)
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"1000-1004"`` or ``"1,5,9"`` -> list of ints."""
+    if "-" in text and "," not in text:
+        lo, hi = (int(x) for x in text.split("-"))
+        return list(range(lo, hi + 1))
+    return [int(x) for x in text.split(",") if x]
+
+
+def label(spec: str, load: str) -> str:
+    """A short row label: ``marl (marl_lat)`` for ``marl:runs/marl_lat/heavy/...``."""
+    if ":" not in spec:
+        return spec
+    kind, path = spec.split(":", 1)
+    parts = [p for p in Path(path).parts if p not in ("runs", load, "checkpoints", "latest")]
+    return f"{kind} ({parts[0]})" if parts else kind
+
+
+def run_episodes(spec: str, load: str, seeds: list[int], steps: int) -> list[dict]:
+    import satgym
+    from agents.a3c import register as register_a3c
+    from agents.rllib.registry import register as register_marl
+    from baselines.policies import make_policy
+
+    register_marl()
+    register_a3c()
+    policy = make_policy(spec)
+    rows = []
+    for seed in seeds:
+        env = satgym.parallel_env("leoedge", {"episode": {"steps": steps}}, load=load)
+        obs, infos = env.reset(seed=seed)
+        policy.reset(env, seed=seed)
+        ret = 0.0
+        while env.agents:
+            obs, rewards, _, _, infos = env.step(policy.act(env, obs, infos))
+            ret += float(next(iter(rewards.values()))) if rewards else 0.0
+        m = env.episode_metrics()
+        rows.append({"policy": label(spec, load), "spec": spec, "load": load, "seed": seed, "return": ret,
+                     "mean_execution_time_s": m["mean_execution_time_s"], "mean_edge_load": m["mean_edge_load"],
+                     "failed": m["failed"], "completed": m["completed"], "generated": m["generated"]})
+    return rows
+
+
+def summarize(df: pd.DataFrame) -> pd.DataFrame:
+    """Per load and policy: means, and the paired execution-time difference to leoedge."""
+    out = []
+    for (load, policy), g in df.groupby(["load", "policy"], sort=False):
+        ref = df[(df["load"] == load) & (df["policy"] == "leoedge")].set_index("seed")["mean_execution_time_s"]
+        own = g.set_index("seed")["mean_execution_time_s"]
+        common = own.index.intersection(ref.index)
+        diff = (own[common] - ref[common]) if len(common) else pd.Series(dtype=float)
+        out.append({"load": load, "policy": policy, "episodes": len(g),
+                    "mean_execution_time_s": g["mean_execution_time_s"].mean(),
+                    "mean_edge_load": g["mean_edge_load"].mean(), "failed": g["failed"].mean(),
+                    "completed": g["completed"].mean(), "return": g["return"].mean(),
+                    "d_exec_vs_leoedge_ms": 1000 * diff.mean() if len(diff) else np.nan,
+                    "d_exec_sd_ms": 1000 * diff.std(ddof=1) if len(diff) > 1 else np.nan,
+                    "faster_than_leoedge": int((diff < 0).sum()) if len(diff) else 0})
+    return pd.DataFrame(out)
+
+
+def markdown(summary: pd.DataFrame) -> str:
+    lines = ["| load | policy | mean exec time (ms) | Δ vs LEOEdge (ms, paired ± sd) | episodes faster | mean edge load "
+             "| failed | return (default reward) |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in summary.itertuples():
+        d = "—" if r.policy == "leoedge" or np.isnan(r.d_exec_vs_leoedge_ms) else \
+            f"{r.d_exec_vs_leoedge_ms:+.0f} ± {r.d_exec_sd_ms:.0f}"
+        faster = "—" if r.policy == "leoedge" else f"{r.faster_than_leoedge}/{r.episodes}"
+        lines.append(f"| {r.load} | {r.policy} | {1000 * r.mean_execution_time_s:.0f} | {d} | {faster} | "
+                     f"{r.mean_edge_load:.3f} | {r.failed:.1f} | {r._9:.1f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--loads", default="heavy,normal,light")
+    p.add_argument("--policies", default="leoedge,threshold,local,random",
+                   help="comma-separated make_policy specs; {load} is replaced by the load")
+    p.add_argument("--seeds", default="1000-1009", help="env seeds, e.g. 1000-1009 or 1,2,3")
+    p.add_argument("--steps", type=int, default=200)
+    p.add_argument("--csv", default="runs/eval_learned.csv")
+    args = p.parse_args(argv)
+    seeds = parse_seeds(args.seeds)
+    frames = []
+    csv_path = Path(args.csv)
+    loads = [x for x in args.loads.split(",") if x]
+    for load in loads:
+        for template in (x for x in args.policies.split(",") if x):
+            spec = template.replace("{load}", load)
+            if ":" in spec and not os.path.exists(spec.split(":", 1)[1]):
+                print(f"skip {spec}: no such checkpoint", flush=True)
+                continue
+            t0 = time.perf_counter()
+            rows = run_episodes(spec, load, seeds, args.steps)
+            frames.append(pd.DataFrame(rows))
+            print(f"{load:6s} {rows[0]['policy']:<22s} exec {np.mean([r['mean_execution_time_s'] for r in rows]):.3f} s "
+                  f"edge load {np.mean([r['mean_edge_load'] for r in rows]):.3f} ({time.perf_counter() - t0:.0f} s)",
+                  flush=True)
+    df = pd.concat(frames, ignore_index=True)
+    if csv_path.exists():  # keep other loads' rows of earlier invocations
+        old = pd.read_csv(csv_path)
+        df = pd.concat([old[~old["load"].isin(loads)], df], ignore_index=True)
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(csv_path, index=False)
+    print()
+    print(markdown(summarize(df)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

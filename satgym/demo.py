@@ -96,7 +96,10 @@ def _plot(series: dict, path: str, args) -> None:
     ax2 = ax.twinx()
     ax2.step(series["time_s"], series["in_contact"], where="post", color="tab:orange", lw=1, label="satellites in contact")
     ax2.set_ylabel("satellites in contact")
-    fig.legend(loc="upper right", fontsize=8)
+    ax2.set_ylim(0, max(1, max(series["in_contact"], default=0)) + 0.5)
+    ax2.yaxis.get_major_locator().set_params(integer=True)
+    lines = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    ax.legend(lines, [h.get_label() for h in lines], loc="upper left", fontsize=8)  # inside, clear of the title
     ax.set_title(f"{args.scenario}, {args.load} load, policy {args.policy}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -9,7 +9,10 @@ number of episodes in which the policy was faster).
 ``--policies`` entries may carry a load placeholder: ``marl:runs/marl_lat/{load}/checkpoints/latest``;
 an entry whose path does not exist for a load is skipped for that load (and said so).
 
-Writes ``--csv`` (one row per policy, load and episode) and prints a Markdown table.
+Writes ``--csv`` (one row per policy, load and episode), prints a Markdown table (also written
+to ``--markdown`` if given) and, with ``--plot``, draws per load the mean execution time against
+the mean edge load of every policy (the goal "faster than LEOEdge at the same edge load" reads off
+it: below LEOEdge's point and not to its right), with the paired 95 % interval of the time.
 
 Example::
 
@@ -99,13 +102,45 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
 def markdown(summary: pd.DataFrame) -> str:
     lines = ["| load | policy | mean exec time (ms) | Δ vs LEOEdge (ms, paired ± sd) | episodes faster | mean edge load "
              "| failed | return (default reward) |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for r in summary.itertuples():
+    for r in summary.rename(columns={"return": "ret"}).itertuples():  # "return" is no attribute name
         d = "—" if r.policy == "leoedge" or np.isnan(r.d_exec_vs_leoedge_ms) else \
             f"{r.d_exec_vs_leoedge_ms:+.0f} ± {r.d_exec_sd_ms:.0f}"
         faster = "—" if r.policy == "leoedge" else f"{r.faster_than_leoedge}/{r.episodes}"
         lines.append(f"| {r.load} | {r.policy} | {1000 * r.mean_execution_time_s:.0f} | {d} | {faster} | "
-                     f"{r.mean_edge_load:.3f} | {r.failed:.1f} | {r._9:.1f} |")
+                     f"{r.mean_edge_load:.3f} | {r.failed:.1f} | {r.ret:.1f} |")
     return "\n".join(lines)
+
+
+def plot(df: pd.DataFrame, path: str | Path) -> None:
+    """Per load: mean execution time vs mean edge load, one marker per policy (error bar: 95 % of
+    the paired difference to LEOEdge over the same seeds, drawn around the policy's mean)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    summary = summarize(df)
+    loads = list(dict.fromkeys(summary["load"]))
+    fig, axes = plt.subplots(1, len(loads), figsize=(4.6 * len(loads), 3.9), squeeze=False)
+    policies = list(dict.fromkeys(summary["policy"]))
+    colours = {p: plt.cm.tab10(i % 10) for i, p in enumerate(policies)}
+    for ax, load in zip(axes[0], loads):
+        for r in summary[summary["load"] == load].itertuples():
+            n = max(r.episodes, 1)
+            half = 1.96 * r.d_exec_sd_ms / np.sqrt(n) if np.isfinite(r.d_exec_sd_ms) else 0.0
+            marker = "*" if r.policy == "leoedge" else "o"
+            ax.errorbar(r.mean_edge_load, 1000 * r.mean_execution_time_s, yerr=half, fmt=marker, ms=11 if marker == "*" else 7,
+                        color=colours[r.policy], capsize=3, label=r.policy)
+        ax.set_title(f"{load} load ({int(summary[summary['load'] == load]['episodes'].max())} episodes)")
+        ax.set_xlabel("mean edge load (container CPU occupancy)")
+        ax.set_ylabel("mean execution time (ms)")
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=8, frameon=False)
+    fig.suptitle("learned policies vs LEOEdge on identical task streams (error bar: paired 95 % vs LEOEdge)")
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", default="1000-1009", help="env seeds, e.g. 1000-1009 or 1,2,3")
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--csv", default="runs/eval_learned.csv")
+    p.add_argument("--markdown", default=None, help="also write the table to this file")
+    p.add_argument("--plot", default=None, help="PNG: execution time vs edge load per load and policy")
     args = p.parse_args(argv)
     seeds = parse_seeds(args.seeds)
     frames = []
@@ -139,8 +176,15 @@ def main(argv: list[str] | None = None) -> int:
         df = pd.concat([old[~old["load"].isin(loads)], df], ignore_index=True)
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(csv_path, index=False)
+    table = markdown(summarize(df))
     print()
-    print(markdown(summarize(df)))
+    print(table)
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text(table + "\n")
+    if args.plot:
+        plot(df, args.plot)
+        print(f"wrote {args.plot}")
     return 0
 
 

@@ -3,7 +3,8 @@
 Every policy runs the same episodes (env seeds ``--seeds``, ``--steps`` steps, the DEFAULT env and
 reward, whatever reward a policy was trained with) and the script reports per load and policy the
 mean execution time, mean edge load, failed and completed tasks, the return of the default
-reward, and the paired difference of the execution time to ``leoedge`` (same seeds: mean and the
+reward, the tasks completed at the edge, the mean time a task waits for its decision (the slot
+wait plus any "hold"), and the paired difference of the execution time to ``leoedge`` (same seeds: mean and the
 number of episodes in which the policy was faster).
 
 ``--policies`` entries may carry a load placeholder: ``marl:runs/marl_lat/{load}/checkpoints/latest``;
@@ -77,7 +78,9 @@ def run_episodes(spec: str, load: str, seeds: list[int], steps: int) -> list[dic
         m = env.episode_metrics()
         rows.append({"policy": label(spec, load), "spec": spec, "load": load, "seed": seed, "return": ret,
                      "mean_execution_time_s": m["mean_execution_time_s"], "mean_edge_load": m["mean_edge_load"],
-                     "failed": m["failed"], "completed": m["completed"], "generated": m["generated"]})
+                     "failed": m["failed"], "completed": m["completed"], "generated": m["generated"],
+                     "completed_edge": m["completed_edge"],
+                     "wait_decision_s": m["mean_time_parts_s"]["wait_decision"]})
     return rows
 
 
@@ -93,6 +96,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
                     "mean_execution_time_s": g["mean_execution_time_s"].mean(),
                     "mean_edge_load": g["mean_edge_load"].mean(), "failed": g["failed"].mean(),
                     "completed": g["completed"].mean(), "return": g["return"].mean(),
+                    "completed_edge": g["completed_edge"].mean(), "wait_decision_s": g["wait_decision_s"].mean(),
                     "d_exec_vs_leoedge_ms": 1000 * diff.mean() if len(diff) else np.nan,
                     "d_exec_sd_ms": 1000 * diff.std(ddof=1) if len(diff) > 1 else np.nan,
                     "faster_than_leoedge": int((diff < 0).sum()) if len(diff) else 0})
@@ -101,13 +105,15 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
 
 def markdown(summary: pd.DataFrame) -> str:
     lines = ["| load | policy | mean exec time (ms) | Δ vs LEOEdge (ms, paired ± sd) | episodes faster | mean edge load "
-             "| failed | return (default reward) |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+             "| done at edge | wait for decision (ms) | failed | return (default reward) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in summary.rename(columns={"return": "ret"}).itertuples():  # "return" is no attribute name
         d = "—" if r.policy == "leoedge" or np.isnan(r.d_exec_vs_leoedge_ms) else \
             f"{r.d_exec_vs_leoedge_ms:+.0f} ± {r.d_exec_sd_ms:.0f}"
         faster = "—" if r.policy == "leoedge" else f"{r.faster_than_leoedge}/{r.episodes}"
         lines.append(f"| {r.load} | {r.policy} | {1000 * r.mean_execution_time_s:.0f} | {d} | {faster} | "
-                     f"{r.mean_edge_load:.3f} | {r.failed:.1f} | {r.ret:.1f} |")
+                     f"{r.mean_edge_load:.3f} | {r.completed_edge:.0f} | {1000 * r.wait_decision_s:.0f} | {r.failed:.1f} | "
+                     f"{r.ret:.1f} |")
     return "\n".join(lines)
 
 

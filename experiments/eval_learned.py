@@ -54,7 +54,7 @@ def label(spec: str, load: str) -> str:
         return spec
     kind, path = spec.split(":", 1)
     parts = [p for p in Path(path).parts if p not in ("runs", load, "checkpoints", "latest")]
-    return f"{kind} ({parts[0]})" if parts else kind
+    return f"{kind} ({parts[0]})" if parts and parts[0] != kind else kind
 
 
 def run_episodes(spec: str, load: str, seeds: list[int], steps: int) -> list[dict]:

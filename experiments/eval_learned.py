@@ -141,7 +141,11 @@ def plot(df: pd.DataFrame, path: str | Path) -> None:
         ax.set_xlabel("mean edge load (container CPU occupancy)")
         ax.set_ylabel("mean execution time (ms)")
         ax.grid(alpha=0.3)
-    handles, labels = axes[0][0].get_legend_handles_labels()
+    seen: dict[str, object] = {}  # every policy of every load, once (some run on one load only)
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    labels, handles = list(seen), list(seen.values())
     fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=8, frameon=False)
     fig.suptitle("learned policies vs LEOEdge on identical task streams (error bar: paired 95 % vs LEOEdge)")
     fig.tight_layout(rect=(0, 0.1, 1, 1))

@@ -58,30 +58,16 @@ def label(spec: str, load: str) -> str:
 
 
 def run_episodes(spec: str, load: str, seeds: list[int], steps: int) -> list[dict]:
-    import satgym
     from agents.a3c import register as register_a3c
     from agents.rllib.registry import register as register_marl
     from baselines.policies import make_policy
+    from baselines.policies.episode import run_episode
 
     register_marl()
     register_a3c()
     policy = make_policy(spec)
-    rows = []
-    for seed in seeds:
-        env = satgym.parallel_env("leoedge", {"episode": {"steps": steps}}, load=load)
-        obs, infos = env.reset(seed=seed)
-        policy.reset(env, seed=seed)
-        ret = 0.0
-        while env.agents:
-            obs, rewards, _, _, infos = env.step(policy.act(env, obs, infos))
-            ret += float(next(iter(rewards.values()))) if rewards else 0.0
-        m = env.episode_metrics()
-        rows.append({"policy": label(spec, load), "spec": spec, "load": load, "seed": seed, "return": ret,
-                     "mean_execution_time_s": m["mean_execution_time_s"], "mean_edge_load": m["mean_edge_load"],
-                     "failed": m["failed"], "completed": m["completed"], "generated": m["generated"],
-                     "completed_edge": m["completed_edge"],
-                     "wait_decision_s": m["mean_time_parts_s"]["wait_decision"]})
-    return rows
+    return [{"policy": label(spec, load), "spec": spec, "load": load, **run_episode(policy, load, seed, steps)}
+            for seed in seeds]
 
 
 def summarize(df: pd.DataFrame) -> pd.DataFrame:

@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 
 import agents.a3c  # noqa: E402,F401  (registers the "a3c" policy)
-import satgym  # noqa: E402
 from agents.a3c.config import A3CConfig  # noqa: E402
 from agents.a3c.train import train  # noqa: E402
 from baselines.policies import make_policy  # noqa: E402
@@ -50,21 +49,12 @@ NOTES_MARK = "<!-- notes -->"
 
 def evaluate(spec: str, load: str, episode_steps: int, seeds: list[int]) -> list[dict]:
     """One row per episode: return, mean execution time, edge load, failures."""
-    rows = []
+    from baselines.policies.episode import run_episode
+
     policy = make_policy(spec)
-    for seed in seeds:
-        env = satgym.parallel_env("leoedge", {"episode": {"steps": episode_steps}}, load=load)
-        obs, infos = env.reset(seed=seed)
-        policy.reset(env, seed=seed)
-        ret = 0.0
-        while env.agents:
-            obs, rew, _, _, infos = env.step(policy.act(env, obs, infos))
-            ret += float(next(iter(rew.values())))
-        em = env.episode_metrics()
-        rows.append({"policy": spec.split(":")[0], "load": load, "seed": seed, "return": ret,
-                     "mean_execution_time_s": em["mean_execution_time_s"], "mean_edge_load": em["mean_edge_load"],
-                     "failed": em["failed"], "completed": em["completed"], "generated": em["generated"]})
-    return rows
+    fields = ("seed", "return", "mean_execution_time_s", "mean_edge_load", "failed", "completed", "generated")
+    return [{"policy": spec.split(":")[0], "load": load, **{k: r[k] for k in fields}}
+            for r in (run_episode(policy, load, seed, episode_steps) for seed in seeds)]
 
 
 def plot_curve(csv_path: Path, png: Path, load: str) -> None:

@@ -74,24 +74,14 @@ def evaluate(spec: str, load: str, seeds: tuple[int, ...] = EVAL_SEEDS, steps: i
     Every policy runs on the DEFAULT env (default reward): the return is the paper's reward whatever
     reward the policy was trained on; execution time and edge load do not depend on the reward.
     """
-    import satgym
     from agents.rllib.registry import register
     from baselines.policies import make_policy
+    from baselines.policies.episode import run_episode
 
     register()  # marl:PATH (also when `agents` resolves as a namespace package)
     policy = make_policy(spec)
-    rows = []
-    for seed in seeds:
-        env = satgym.parallel_env("leoedge", {"episode": {"steps": steps}}, load=load)
-        obs, infos = env.reset(seed=seed)
-        policy.reset(env, seed=seed)
-        ret = 0.0
-        while env.agents:
-            obs, rewards, _, _, infos = env.step(policy.act(env, obs, infos))
-            ret += float(next(iter(rewards.values()))) if rewards else 0.0
-        m = env.episode_metrics()
-        rows.append({"seed": seed, "return": ret, "mean_execution_time_s": m["mean_execution_time_s"],
-                     "mean_edge_load": m["mean_edge_load"], "failed": m["failed"], "completed": m["completed"]})
+    fields = ("seed", "return", "mean_execution_time_s", "mean_edge_load", "failed", "completed")
+    rows = [{k: r[k] for k in fields} for r in (run_episode(policy, load, seed, steps) for seed in seeds)]
     keys = [k for k in rows[0] if k != "seed"]
     out = {k: float(np.mean([r[k] for r in rows])) for k in keys}
     out["per_episode"] = rows

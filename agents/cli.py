@@ -95,12 +95,8 @@ def env_overrides(args: argparse.Namespace) -> dict:
     from agents.overrides import set_nested, validate
 
     out: dict = {}
-    for item in getattr(args, "env_set", None) or ():
-        if isinstance(item, str):  # a namespace built by hand
-            from agents.overrides import parse_item
-
-            item = parse_item(item)
-        set_nested(out, *item)
+    for path, value in getattr(args, "env_set", None) or ():  # (path, value) pairs from _env_set_item
+        set_nested(out, path, value)
     validate(out, getattr(args, "scenario", "leoedge") or "leoedge")
     return out
 

@@ -43,6 +43,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     """
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import satgym
+    from satgym.config import with_episode_steps
     from baselines.policies import make_policy
 
     try:  # trained agents (marl:PATH, a3c:PATH, sb3:PATH) register their policies on import,
@@ -50,9 +51,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     except ModuleNotFoundError:
         pass
 
-    overrides = json.loads(json.dumps(spec.get("overrides") or {}))
-    if spec.get("steps"):
-        overrides.setdefault("episode", {})["steps"] = int(spec["steps"])
+    overrides = with_episode_steps(spec.get("overrides"), spec.get("steps"))
     env = satgym.parallel_env(spec["scenario"], overrides, load=spec["load"])
     policy = make_policy(spec["policy"])
     seed = int(spec["seed"]) + EPISODE_SEED_STRIDE * int(spec.get("episode", 0))

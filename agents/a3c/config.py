@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from satgym.config import with_episode_steps
+
 
 @dataclass(frozen=True)
 class A3CConfig:
@@ -62,9 +64,7 @@ class A3CConfig:
 
     def env_overrides(self) -> dict[str, Any]:
         """The env config: ``overrides`` with ``episode.steps`` set (a deep-enough copy)."""
-        out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.overrides.items()}
-        out.setdefault("episode", {})["steps"] = self.episode_steps
-        return out
+        return with_episode_steps(self.overrides, self.episode_steps)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

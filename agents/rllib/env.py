@@ -33,16 +33,13 @@ ENV_KEYS = ("scenario", "load", "episode_steps", "overrides", "critic_state")
 
 def make_parallel_env(cfg: dict[str, Any]):
     """The satgym ParallelEnv described by an env_config dict (keys: :data:`ENV_KEYS`)."""
-    import copy
-
     import satgym
+    from satgym.config import with_episode_steps
 
     unknown = set(cfg) - set(ENV_KEYS) - {"worker_index", "vector_index", "num_workers", "remote"}
     if unknown:
         raise ValueError(f"env_config: unknown key(s) {sorted(unknown)}; valid keys are {', '.join(ENV_KEYS)}")
-    overrides = copy.deepcopy(cfg.get("overrides") or {})
-    if cfg.get("episode_steps"):
-        overrides.setdefault("episode", {})["steps"] = int(cfg["episode_steps"])
+    overrides = with_episode_steps(cfg.get("overrides"), cfg.get("episode_steps"))
     return satgym.parallel_env(cfg.get("scenario", "leoedge"), overrides, load=cfg.get("load", "normal"))
 
 

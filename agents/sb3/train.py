@@ -89,10 +89,9 @@ def train_sb3(algo: str, out: str | Path, timesteps: int, scenario: str = "leoed
     torch.set_num_threads(1)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    import copy
+    from satgym.config import with_episode_steps
 
-    config = copy.deepcopy(dict(overrides or {}))
-    config.setdefault("episode", {})["steps"] = int(episode_steps)
+    config = with_episode_steps(overrides, episode_steps)
     if algo == "sb3-supersuit":
         venv = make_supersuit_vec_env(scenario, load, config, num_vec_envs=n_envs)
         n_agents, cls, view = venv.num_envs // n_envs, PPO, "supersuit"

@@ -23,9 +23,9 @@ def run_episode(policy: Any, load: str, seed: int, steps: int, scenario: str = "
     ``generated``, ``completed_edge`` and ``wait_decision_s`` (mean time from arrival to decision).
     """
     import satgym
+    from satgym.config import with_episode_steps
 
-    config = {k: dict(v) if isinstance(v, dict) else v for k, v in (overrides or {}).items()}
-    config.setdefault("episode", {})["steps"] = int(steps)
+    config = with_episode_steps(overrides, steps)
     env = satgym.parallel_env(scenario, config, load=load)
     obs, infos = env.reset(seed=seed)
     policy.reset(env, seed=seed)

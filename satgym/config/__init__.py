@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from satgym.config.builder import load_yaml, override, to_dict
+from satgym.config.builder import load_yaml, override, to_dict, with_episode_steps
 from satgym.config.presets import PRESETS
 from satgym.config.schema import (
     LOAD_PROFILES,
@@ -45,6 +45,7 @@ __all__ = [
     "TransmissionConfig",
     "make_config",
     "to_dict",
+    "with_episode_steps",
 ]
 
 

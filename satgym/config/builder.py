@@ -85,3 +85,21 @@ def load_yaml(source: str | os.PathLike[str]) -> dict[str, Any]:
 def to_dict(cfg: Any) -> dict[str, Any]:
     """Plain nested dict (for logging and YAML dumps)."""
     return dataclasses.asdict(cfg)
+
+
+def with_episode_steps(overrides: Mapping[str, Any] | None, steps: int | None) -> dict[str, Any]:
+    """A deep copy of nested ``overrides`` with ``episode.steps`` set to ``steps`` (unless None/0).
+
+    >>> base = {"reward": {"alpha": 0.7}, "episode": {"start": "epoch"}}
+    >>> with_episode_steps(base, 50)
+    {'reward': {'alpha': 0.7}, 'episode': {'start': 'epoch', 'steps': 50}}
+    >>> base["episode"]
+    {'start': 'epoch'}
+    """
+    import copy
+
+    out = copy.deepcopy(dict(overrides or {}))
+    if steps:
+        out.setdefault("episode", {})["steps"] = int(steps)
+    return out
+

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from satgym.cli import main as satgym_main
 
-POLICIES = "leoedge,threshold,threshold_task,workload,offload,random,local"
+POLICIES = "leoedge,threshold,threshold_unit,workload,offload,random,local"
 ROOT = Path(__file__).resolve().parents[1]
 
 

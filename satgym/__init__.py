@@ -4,7 +4,7 @@
 >>> env = satgym.parallel_env("leoedge", load="heavy")
 >>> obs, infos = env.reset(seed=0)
 
-``gymnasium.make("satgym/LEOEdge-Central-v0")`` works after ``import satgym``.
+``gymnasium.make("satgym/LEOEdge-Central-v1")`` works after ``import satgym``.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     policy.reset(env, seed=seed)
     cols: dict[str, list] = {k: [] for k in (
         "step", "time_s", "edge_load", "generated", "completed", "failed", "in_flight",
-        "mean_execution_time_s", "satellites_in_contact", "decided", "offloaded", "round_tasks",
+        "mean_execution_time_s", "satellites_in_contact", "satellites_via_relay", "decided", "offloaded", "round_tasks",
         *(f"msg_{p}" for p in LAYER_PAIRS), *(f"sched_msg_{p}" for p in LAYER_PAIRS))}
     prev = dict.fromkeys(LAYER_PAIRS, 0)
     t0 = time.perf_counter()
@@ -79,6 +79,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
             "failed": m.get("failed", 0), "in_flight": m.get("in_flight", 0),
             "mean_execution_time_s": np.nan if m.get("mean_execution_time_s") is None else m["mean_execution_time_s"],
             "satellites_in_contact": m.get("satellites_in_contact", 0),
+            "satellites_via_relay": m.get("satellites_via_relay", 0),
             "decided": int(present.sum()), "offloaded": int(((act == 1) & present).sum()),
             "round_tasks": int(rnd.sat.size) if rnd is not None else 0,
         }
@@ -161,13 +162,27 @@ def run_all(specs: list[dict], use_ray: bool = True, address: str | None = None,
     return results  # type: ignore[return-value]
 
 
+def ci95(values) -> float:
+    """Half-width of the 95 % confidence interval of the mean (Student's t over the runs)."""
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return float("nan")
+    return float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+
+
 def summary_table(episodes) -> "Any":
-    """Policy x load means over seeds/episodes (a pandas DataFrame)."""
-    cols = {"mean_execution_time_s": "mean", "mean_edge_load": "mean", "max_edge_load": "mean",
+    """Policy x load means over seeds/episodes (a pandas DataFrame), with 95 % confidence
+    half-widths of the execution time and the edge load."""
+    cols = {"mean_execution_time_s": "mean", "ci95_execution_time_s": ("mean_execution_time_s", ci95),
+            "mean_edge_load": "mean", "ci95_edge_load": ("mean_edge_load", ci95), "max_edge_load": "mean",
             "mean_accuracy": "mean", "generated": "mean", "completed": "mean", "completed_edge": "mean",
             "failed": "mean", "msg_satellite_lbs": "mean", "msg_lbs_server": "mean",
-            "msg_server_container": "mean", "seed": "count"}
-    table = episodes.groupby(["policy", "load"], sort=False).agg(cols).rename(columns={"seed": "runs"})
+            "msg_server_container": "mean", "runs": ("seed", "count")}
+    spec = {k: (v if isinstance(v, tuple) else (k, v)) for k, v in cols.items()}
+    table = episodes.groupby(["policy", "load"], sort=False).agg(**spec)
     return table.reset_index()
 
 

@@ -31,7 +31,7 @@ def slot_present_index(K: int) -> np.ndarray:
     """Observation indices of the ``slot{k}_present`` fields.
 
     >>> slot_present_index(2).tolist()
-    [20, 25]
+    [22, 27]
     """
     from satgym.envs.observation import field_names
 

@@ -25,7 +25,10 @@ def tiny(**kw):
 def test_wrapper_ends_episodes_and_spaces_hold_out_of_contact(critic_state: bool) -> None:
     from agents.rllib.env import env_creator
 
-    env = env_creator({"load": "heavy", "episode_steps": 20, "critic_state": critic_state})
+    # leoedge-miyun: one station, so most satellites are out of contact (the paper regime keeps
+    # every satellite connected through the relays)
+    env = env_creator({"scenario": "leoedge-miyun", "load": "heavy", "episode_steps": 20,
+                       "critic_state": critic_state})
     obs, _ = env.reset(seed=0)
     assert set(env.observation_space.spaces) == set(env.possible_agents) == set(obs)
     assert set(env.action_space.spaces) == set(env.possible_agents)

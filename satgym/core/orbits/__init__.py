@@ -45,7 +45,7 @@ from .geometry import elevation_deg, look_angles, slant_range_km
 from .ground import MIYUN, GroundStations, load_cities, load_starlink_gateways
 from .loaders import ELEMENT_EXTENSIONS, load_elements, load_omm, load_tle
 from .neighbours import NeighbourTable, line_of_sight
-from .planes import infer_planes, nodal_regression_deg_per_day
+from .planes import infer_planes, nodal_regression_deg_per_day, sun_synchronous_inclination_deg
 from .propagation import SGP4ErrorWarning, propagate_ecef_km, propagate_teme_km
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "ELEMENT_EXTENSIONS",
     "infer_planes",
     "nodal_regression_deg_per_day",
+    "sun_synchronous_inclination_deg",
     "propagate_ecef_km",
     "propagate_teme_km",
     "SGP4ErrorWarning",

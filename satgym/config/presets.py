@@ -88,7 +88,8 @@ def _leoedge() -> ScenarioConfig:
             plane=plane,
             epoch_utc="2024-01-12T12:00:00",
         ),
-        stations=StationsConfig(stations=RSGS_STATIONS, min_elevation_deg=10.0),
+        # connected nearly all the time: a 15 min look-ahead for the next contact is plenty
+        stations=StationsConfig(stations=RSGS_STATIONS, min_elevation_deg=10.0, lookahead_s=900.0),
         relays=RelayConfig(satellites=TIANLIAN_I, rate_mbps=10.0),
         ground=GroundConfig(clusters="shared", cluster_site="Miyun"),
         compute=ComputeConfig(edge_exec_ms=20.0, edge_accuracy=0.761),

@@ -93,6 +93,7 @@ class Simulator:
                 relay_scan_step_s=self.cfg.relays.scan_step_s,
             )
             self.rate_grid = self._rate_grid()
+            self._via_relay = (self.schedule.access >= self.n_stations).sum(axis=1)
             self._schedule_start = self.start_utc
             self._neighbour_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per grid row
         self._isl_every = max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s)))
@@ -278,7 +279,7 @@ class Simulator:
             "edge_load": edge_load,
             "container_load": self.ground.occupancy.copy(),
             "satellites_in_contact": in_contact,
-            "satellites_via_relay": int((self.schedule.access[self.contact_row()] >= self.n_stations).sum()),
+            "satellites_via_relay": int(self._via_relay[self.contact_row()]),
             "failed_by_reason": step_stats["failed_by_reason"],
             "messages": dict(self.metrics.messages),  # cumulative since reset
         }

@@ -8,9 +8,9 @@ episodes start at random times of the day, 600 one-second steps, then prints
 * every claim of LEOEdge Sec. IX-D, held or not held, with the measured numbers
   (``--learned EPISODES_CSV`` adds MARL / A3C rows evaluated elsewhere on the same seeds),
 
-and copies Figs. 7-9 to ``docs/img/`` (``--img-prefix``). Usage::
+and with ``--figures`` copies Figs. 7-9 to ``docs/img/`` (``--img-prefix`` names them). Usage::
 
-    OMP_NUM_THREADS=1 python experiments/compare_loads.py [--scenario leoedge] [--seeds 0-9] [--no-ray]
+    OMP_NUM_THREADS=1 python experiments/compare_loads.py --figures [--scenario leoedge] [--seeds 0-9] [--no-ray]
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=600)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-ray", action="store_true")
-    ap.add_argument("--img-prefix", default="", help="copy the figures to docs/img/<prefix>fig*.png ('' : no copy)")
+    ap.add_argument("--figures", action="store_true", help="copy Figs. 7-9 to docs/img/<prefix>fig*.png")
+    ap.add_argument("--img-prefix", default="", help="file name prefix of the copied figures")
     ap.add_argument("--claims-only", action="store_true", help="evaluate the claims on an existing --out")
     args = ap.parse_args()
     if not args.claims_only:
@@ -160,7 +161,7 @@ def main() -> int:
     text = claims_markdown(ep, steps)
     (Path(args.out) / "claims.md").write_text(text + "\n")
     print("\n" + text)
-    if args.img_prefix:
+    if args.figures:
         img = ROOT / "docs" / "img"
         img.mkdir(parents=True, exist_ok=True)
         for name in ("fig7_edge_load.png", "fig8_execution_time.png", "fig9_messages.png"):

@@ -46,7 +46,7 @@ def access_schedule(scenario: str, overrides: dict | None, hours: float, step_s:
     return AccessSchedule.build(
         constellation, segment, start, step_s=step_s, n_steps=int(round(hours * 3600 / step_s)),
         min_elevation_deg=cfg.stations.min_elevation_deg, lookahead_s=0.0, selection=cfg.stations.selection,
-        grazing_altitude_km=cfg.relays.grazing_altitude_km, relay_scan_step_s=min(cfg.relays.scan_step_s, step_s),
+        grazing_altitude_km=cfg.relays.grazing_altitude_km,
     )
 
 

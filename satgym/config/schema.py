@@ -166,13 +166,11 @@ class RelayConfig:
     rate_mbps: float = 10.0
     grazing_altitude_km: float = 100.0
     feeder_min_elevation_deg: float = 5.0
-    scan_step_s: float = 10.0
 
     def __post_init__(self) -> None:
         check_positive("relays.rate_mbps", self.rate_mbps)
         check_range("relays.grazing_altitude_km", self.grazing_altitude_km, 0.0, 1000.0)
         check_range("relays.feeder_min_elevation_deg", self.feeder_min_elevation_deg, 0.0, 89.0)
-        check_positive("relays.scan_step_s", self.scan_step_s)
         names = [r.name for r in self.satellites]
         if len(set(names)) != len(names):
             raise ValueError(f"relays.satellites: relay names must be unique, got {names}")

@@ -48,7 +48,6 @@ Example:
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,7 +55,7 @@ import numpy as np
 from numba import njit
 
 from satgym.core.columns import SPEED_OF_LIGHT_KM_S
-from satgym.core.orbits import ContactSchedule, GroundStations, SGP4ErrorWarning, propagate_ecef_km
+from satgym.core.orbits import ContactSchedule, GroundStations
 from satgym.core.orbits.constellation import Constellation
 from satgym.core.orbits.contacts import _time_grid
 from satgym.core.orbits.relays import GeoRelays, relay_clearance_km, relay_windows
@@ -263,12 +262,12 @@ class AccessSchedule:
     def build(cls, constellation: Constellation, segment: GroundSegment, start_utc: datetime, step_s: float,
               n_steps: int, min_elevation_deg: float = 10.0, lookahead_s: float = 3600.0,
               selection: str = "longest", contact: str = "geometry", grazing_altitude_km: float = 100.0,
-              relay_scan_step_s: float = 10.0) -> AccessSchedule:
+              ) -> AccessSchedule:
         if contact not in CONTACT_MODES:
             raise ValueError(f"stations.contact: {contact!r} is not valid; choose one of {', '.join(CONTACT_MODES)}")
         cs = ContactSchedule.build(constellation, segment.stations, start_utc, step_s=step_s, n_steps=n_steps,
                                    min_elevation_deg=min_elevation_deg, lookahead_s=lookahead_s,
-                                   selection=selection)
+                                   selection=selection, keep_grid_positions=segment.n_relays > 0)
         n_sats = constellation.n_sats
         t = np.arange(n_steps) * float(step_s)
         horizon = cs.horizon_end_s
@@ -291,15 +290,13 @@ class AccessSchedule:
         slant = cs.slant_range_km.copy()
         rwin = empty
         if segment.n_relays:
-            grid, rows = _time_grid(float(step_s), n_steps, horizon, relay_scan_step_s)
+            # the relays' line of sight on the contact scan's grid (every step, <= 10 s apart)
+            grid, rows = cs.grid_s, _time_grid(float(step_s), n_steps, horizon, 10.0)[1]
             clearance = np.empty((n_sats, grid.size, segment.n_relays))
             rel_pos = segment.relays.ecef_km()
             for a in range(0, n_sats, 256):  # bounded memory at constellation scale
                 b = min(a + 256, n_sats)
-                with warnings.catch_warnings():  # failed satellites are reported by the contact schedule
-                    warnings.simplefilter("ignore", SGP4ErrorWarning)
-                    p = propagate_ecef_km(constellation.subset(np.arange(a, b)), start_utc, grid)
-                clearance[a:b] = relay_clearance_km(p, rel_pos)
+                clearance[a:b] = relay_clearance_km(cs.grid_positions_km[a:b], rel_pos)
             rwin = relay_windows(clearance, grid, grazing_altitude_km)
             vis = clearance[:, rows, :] >= grazing_altitude_km  # (n_sats, n_steps, n_rel)
             # the visible relay whose window ends last, where no station is in view

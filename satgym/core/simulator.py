@@ -90,15 +90,23 @@ class Simulator:
                 selection=self.cfg.stations.selection,
                 contact=self.cfg.stations.contact,
                 grazing_altitude_km=self.cfg.relays.grazing_altitude_km,
-                relay_scan_step_s=self.cfg.relays.scan_step_s,
             )
             self.rate_grid = self._rate_grid()
             self._via_relay = (self.schedule.access >= self.n_stations).sum(axis=1)
             self._schedule_start = self.start_utc
             self._neighbour_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per grid row
         self._isl_every = max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s)))
-        for row in range(0, self.n_steps + 1, self._isl_every):  # the episode's ISL geometry, once
-            self._neighbours_at(row)
+        rows = [r for r in range(0, self.n_steps + 1, self._isl_every) if r not in self._neighbour_cache]
+        if rows:  # the episode's ISL geometry, once per start time, all refresh instants in one pass
+            pos = self.schedule.positions_km[:, rows]
+            same = self.neighbours.intra_plane
+            ok_same = self.neighbours.intra_visible_rows(pos)
+            inter, _ = self.neighbours.at_rows(pos)
+            for j, row in enumerate(rows):
+                self._neighbour_cache[row] = (
+                    np.ascontiguousarray(np.where(ok_same[j] & (same >= 0), same, -1), dtype=np.int64),
+                    np.ascontiguousarray(inter[j], dtype=np.int64),
+                )
         self.start_hour_utc = self.start_utc.hour + self.start_utc.minute / 60 + self.start_utc.second / 3600
         self.k = 0
         self.time_s = 0.0

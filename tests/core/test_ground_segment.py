@@ -146,7 +146,7 @@ def test_bad_ground_segment_input_names_the_field(overrides, field) -> None:
 def test_relay_windows_end_where_clearance_crosses() -> None:
     leo = _leo()
     seg = GroundSegment.build(STATIONS, clusters="shared", relays=RELAYS, relay_feeders=FEEDERS)
-    acc = AccessSchedule.build(leo, seg, T0, step_s=10.0, n_steps=600, lookahead_s=0.0, relay_scan_step_s=10.0)
+    acc = AccessSchedule.build(leo, seg, T0, step_s=10.0, n_steps=600, lookahead_s=0.0)
     w = acc.relay_windows
     inner = (w["start_s"] > 0) & (w["end_s"] < acc.horizon_end_s - 20)
     assert inner.any()

@@ -87,14 +87,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--num-cpus", type=int, default=None,
                    help="RLlib: CPUs of the local Ray (default: all cores of this machine); one per env runner")
     p.add_argument("--address", default=None, help="RLlib: attach to an existing Ray cluster instead of a local one")
-    p.add_argument("--workers", type=int, default=None, help="A3C worker processes (default 2); SB3 env copies (default 1)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="A3C worker processes (default 2); SB3 env copies (default 1)")
     p.add_argument("--asynchrony", default=None, choices=("env", "satellite"),
                    help="A3C: env (default): each worker updates every satellite's learner from its env copy; "
                         "satellite: learner k only by worker k %% workers (one worker per satellite: per-satellite "
                         "asynchrony)")
-    p.add_argument("--checkpoint-every", type=int, default=None, help="RLlib: checkpoint every K iterations (default 10)")
+    p.add_argument("--checkpoint-every", type=int, default=None,
+                   help="RLlib: checkpoint every K iterations (default 10)")
     p.add_argument("--train-batch", type=int, default=None, help="RLlib: env steps per iteration (default 1000)")
-    p.add_argument("--minibatch", type=int, default=None, help="RLlib: SGD minibatch, <= --train-batch (default half of it)")
+    p.add_argument("--minibatch", type=int, default=None,
+                   help="RLlib: SGD minibatch, <= --train-batch (default half of it)")
     p.add_argument("--epochs", type=int, default=None, help="RLlib: SGD epochs per iteration (default 4)")
     p.add_argument("--lr", type=float, default=None, help="RLlib: learning rate (default 3e-4); A3C (default 5e-4)")
     p.add_argument("--env-set", action="append", default=[], type=_env_set_item, metavar="KEY=VALUE",

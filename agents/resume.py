@@ -25,10 +25,10 @@ RLlib ``OUT/checkpoints/iter_N`` (``satgym_marl.json``), A3C ``OUT`` or ``OUT/ch
 True
 >>> merge({"load": "heavy", "seed": 0}, {"load": None, "seed": 0})
 {'load': 'heavy', 'seed': 0}
->>> merge({"load": "heavy"}, {"load": "normal"}, {"load": "--load"})
+>>> merge({"load": "heavy"}, {"load": "normal"}, {"load": "--load"})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-ValueError: --load: the checkpoint was trained with 'heavy', not 'normal'; a resumed run keeps the checkpoint's settings (leave --load out)
+ValueError: --load: the checkpoint was trained with 'heavy', not 'normal'; a resumed run keeps ...
 """
 
 from __future__ import annotations

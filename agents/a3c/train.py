@@ -62,7 +62,8 @@ def config_from_args(args: argparse.Namespace) -> A3CConfig:
     from the checkpoint, :func:`agents.resume.resolve`); the budget is ``timesteps`` or else
     ``iterations`` episodes per worker (ValueError if both are given).
     """
-    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(A3CConfig) if getattr(args, f.name, None) is not None}
+    names = [f.name for f in dataclasses.fields(A3CConfig)]
+    given = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
     timesteps, iterations = getattr(args, "timesteps", None), getattr(args, "iterations", None)
     if timesteps is not None and iterations is not None:
         raise ValueError(f"--timesteps and --iterations: give one of them (got {timesteps} and {iterations})")
@@ -159,7 +160,8 @@ class _Workers:
         self.live.clear()
 
 
-def train(cfg: A3CConfig, out: str | os.PathLike, resume: str | os.PathLike | None = None, verbose: bool = True) -> dict:
+def train(cfg: A3CConfig, out: str | os.PathLike, resume: str | os.PathLike | None = None,
+          verbose: bool = True) -> dict:
     """Run A3C for ``cfg.total_steps`` env steps (more, if ``resume``).
 
     Returns ``{"checkpoint", "global_step", "episodes", "restarts", "wall_s"}``. With ``resume`` the
@@ -297,7 +299,8 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--resume", default=None, help="checkpoint file or run directory to continue from")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default 2)")
     p.add_argument("--asynchrony", default=None, choices=ASYNCHRONY,
-                   help="env: each worker updates every learner (default); satellite: learner k only by worker k %% workers")
+                   help="env: each worker updates every learner (default); "
+                        "satellite: learner k only by worker k %% workers")
     p.add_argument("--max-worker-restarts", type=int, default=None, help="restarts of dead workers per run (default 3)")
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--n-steps", type=int, default=None, help="rollout length of the n-step returns")

@@ -89,10 +89,12 @@ def build_config(algo: str, s: TrainSettings) -> PPOConfig:
         .environment(ENV_NAME, env_config=env_cfg)
         .env_runners(num_env_runners=s.num_env_runners, num_envs_per_env_runner=1,
                      rollout_fragment_length="auto", num_cpus_per_env_runner=1)
-        .multi_agent(policies=set(module_ids), policy_mapping_fn=own_mapping if algo == "ippo" else shared_mapping)
+        .multi_agent(policies=set(module_ids),
+                     policy_mapping_fn=own_mapping if algo == "ippo" else shared_mapping)
         .rl_module(rl_module_spec=spec)
-        .training(train_batch_size_per_learner=s.train_batch, minibatch_size=settings_dict(s)["minibatch"], num_epochs=s.epochs,
-                  lr=s.lr, gamma=s.gamma, lambda_=0.95, entropy_coeff=s.entropy_coeff, vf_clip_param=1e4)
+        .training(train_batch_size_per_learner=s.train_batch, minibatch_size=settings_dict(s)["minibatch"],
+                  num_epochs=s.epochs, lr=s.lr, gamma=s.gamma, lambda_=0.95, entropy_coeff=s.entropy_coeff,
+                  vf_clip_param=1e4)
         .callbacks(SatgymMetricsCallback)
         # an iteration ends only once a full batch was sampled in it: one whose runner died mid-way
         # restores the runner and samples on, instead of counting an empty or short iteration

@@ -7,8 +7,9 @@ A resumed run is the same run, continued:
   hyper-parameters (RLlib ``--train-batch``, ``--minibatch``, ``--epochs``, ``--lr``; A3C ``--lr``;
   SB3 ``--workers``, the number of env copies its rollout buffer is shaped for). A flag left out
   takes the checkpoint's value; a flag that differs from it is an error naming the flag
-  (:func:`merge`). The budget (``--iterations``, ``--timesteps``), resources (A3C ``--workers``,
-  ``--num-env-runners``, ``--num-cpus``, ``--address``) and output options may change.
+  (:func:`merge`). The budget (``--iterations``, ``--timesteps``: this many more), resources
+  (A3C ``--workers``, ``--num-env-runners``, ``--num-cpus``, ``--address``; the checkpoint's
+  runner and worker counts if left out) and output options may change.
 * **Its counters continue** (RLlib iterations and env steps; A3C global steps and episode indices;
   SB3 timesteps and episode indices) and its logs are appended to; ``--out`` defaults to the
   checkpoint's run directory.
@@ -85,8 +86,9 @@ def merge(saved: Mapping[str, Any], given: Mapping[str, Any], names: Mapping[str
 def resolve(args: Any) -> Any:
     """Fill a ``satgym train`` namespace from the checkpoint of ``args.resume`` (no-op without one).
 
-    Sets ``args.algo`` and every setting the checkpoint pins (:func:`read_run`), and ``args.out`` to the
-    checkpoint's run directory if it is unset. ValueError naming the flag if ``--algo``, ``--env-set``
+    Sets ``args.algo`` and every setting the checkpoint pins (:func:`read_run`); resources it does not
+    pin (RLlib ``num_env_runners``, A3C ``workers``) and ``args.out`` (the checkpoint's run directory)
+    only if they are unset. ValueError naming the flag if ``--algo``, ``--env-set``
     or another pinned flag was given with a different value. Idempotent (each backend calls it again).
     """
     if not getattr(args, "resume", None):
@@ -100,17 +102,19 @@ def resolve(args: Any) -> Any:
     for key, value in merge(run["values"], given, {k: flag(k) for k in run["values"]}).items():
         setattr(args, key, value)
     args.algo = run["algo"]
-    if not getattr(args, "out", None):
-        args.out = run["run_dir"]
+    for key, value in {**run["resources"], "out": run["run_dir"]}.items():
+        if getattr(args, key, None) is None:
+            setattr(args, key, value)
     return args
 
 
 def read_run(path: str | os.PathLike) -> dict[str, Any]:
-    """What a checkpoint was trained with: ``{"algo", "run_dir", "values"}``.
+    """What a checkpoint was trained with: ``{"algo", "run_dir", "values", "resources"}``.
 
     ``values`` maps ``satgym train`` destinations (``scenario``, ``load``, ``episode_steps``,
-    ``overrides``, ``seed``, ``lr``, ...) to the checkpoint's values; ``run_dir`` is the ``--out`` of
-    the run that wrote it. ValueError if ``path`` is not a satgym checkpoint.
+    ``overrides``, ``seed``, ``lr``, ...) to the checkpoint's values, which a resumed run keeps;
+    ``resources`` the ones it may change (defaults for it); ``run_dir`` is the ``--out`` of the run
+    that wrote it. ValueError if ``path`` is not a satgym checkpoint.
     """
     from agents.a3c.train import CHECKPOINT
     from agents.rllib.policy import META_FILE as RLLIB_META
@@ -134,10 +138,12 @@ def _rllib_run(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
     env = meta["env_config"]
     values = {"scenario": env["scenario"], "load": env["load"], "episode_steps": env["episode_steps"],
               "overrides": dict(env.get("overrides") or {})}
-    values.update({k: v for k, v in (meta.get("settings") or {}).items() if k != "num_env_runners"})
+    settings = dict(meta.get("settings") or {})
+    resources = {"num_env_runners": settings.pop("num_env_runners")} if "num_env_runners" in settings else {}
+    values.update(settings)
     parent = path.absolute().parent
     run_dir = parent.parent if parent.name == "checkpoints" else parent
-    return {"algo": meta["algo"], "run_dir": str(run_dir), "values": values}
+    return {"algo": meta["algo"], "run_dir": str(run_dir), "values": values, "resources": resources}
 
 
 def _a3c_run(checkpoint: Path) -> dict[str, Any]:
@@ -152,7 +158,8 @@ def _a3c_run(checkpoint: Path) -> dict[str, Any]:
         cfg = load_checkpoint(checkpoint)["config"]
     cfg.pop("spec", None)
     values = {k: v for k, v in cfg.items() if k not in RUN_CONTROL}
-    return {"algo": "a3c", "run_dir": str(checkpoint.absolute().parent), "values": values}
+    return {"algo": "a3c", "run_dir": str(checkpoint.absolute().parent), "values": values,
+            "resources": {"workers": cfg["workers"]}}
 
 
 def _sb3_run(run_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
@@ -161,4 +168,4 @@ def _sb3_run(run_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
     values["overrides"] = dict(meta.get("overrides") or {})
     if "n_envs" in meta:
         values["workers"] = meta["n_envs"]
-    return {"algo": meta["algo"], "run_dir": str(run_dir.absolute()), "values": values}
+    return {"algo": meta["algo"], "run_dir": str(run_dir.absolute()), "values": values, "resources": {}}

@@ -143,11 +143,12 @@ class _Workers:
             except Exception:  # EOF (the process is gone) or a message cut off by its death
                 proc.join(timeout=10)
                 kind, payload = "died", f"worker {rank} died (exit code {proc.exitcode})"
-            if kind in ("done", "error", "died"):
+            if kind == "error":  # the worker's traceback: its last line first
+                kind, payload = "died", f"worker {rank} raised {payload.strip().splitlines()[-1]}\n{payload}"
+            if kind in ("done", "died"):
                 del self.live[conn]
                 conn.close()
                 proc.join(timeout=10)
-                kind = "done" if kind == "done" else "died"
             yield rank, kind, payload
 
     def shutdown(self) -> None:
@@ -316,16 +317,10 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from agents.overrides import parse_env_set, validate
+    from agents.overrides import parse_args
 
     p = add_arguments(argparse.ArgumentParser(prog="python -m agents.a3c.train", description=__doc__.split("\n\n")[0]))
-    args = p.parse_args(argv)
-    try:
-        args.overrides = parse_env_set(args.env_set)
-        validate(args.overrides, args.scenario or "leoedge")
-    except ValueError as exc:
-        p.error(str(exc))
-    return run(args)
+    return run(parse_args(p, argv))
 
 
 if __name__ == "__main__":

@@ -202,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from agents.overrides import parse_env_set, validate
+    from agents.overrides import parse_args
 
     p = argparse.ArgumentParser(prog="python -m agents.sb3.train", description=__doc__.split("\n\n")[0])
     p.add_argument("--algo", default=None, choices=ALGOS, help="default sb3-ppo (with --resume: the checkpoint's)")
@@ -220,13 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--env-set", action="append", default=[], metavar="KEY=VALUE",
                    help="env config override for training, repeatable (e.g. reward.latency_weight=1)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
-    args = p.parse_args(argv)
-    try:
-        args.overrides = parse_env_set(args.env_set)
-        validate(args.overrides, args.scenario or "leoedge")
-    except ValueError as exc:
-        p.error(str(exc))
-    return run(args)
+    return run(parse_args(p, argv))
 
 
 if __name__ == "__main__":

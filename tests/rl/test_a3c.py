@@ -35,11 +35,19 @@ def _rows(out) -> list[dict]:
         return [{k: float(v) for k, v in r.items()} for r in csv.DictReader(f)]
 
 
+def _initial_learners(cfg: A3CConfig) -> SatelliteLearners:
+    """The learners ``train(cfg)`` starts from (sized from the env, seeded with ``cfg.seed``)."""
+    env = satgym.parallel_env(cfg.scenario, cfg.env_overrides(), load=cfg.load)
+    agent = env.possible_agents[0]
+    torch.manual_seed(cfg.seed)
+    return SatelliteLearners(len(env.possible_agents), env.observation_space(agent).shape[0],
+                             len(env.action_space(agent).nvec), cfg.hidden)
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("a3c")
-    torch.manual_seed(0)
-    init = SatelliteLearners(10, 40, 4, 64).state_dict()   # what train() builds for seed 0
+    init = _initial_learners(A3CConfig(load="heavy", episode_steps=20)).state_dict()  # what train() builds
     args = argparse.Namespace(algo="a3c", scenario="leoedge", load="heavy", iterations=None, episode_steps=20,
                               seed=0, out=str(out), resume=None, num_env_runners=None, address=None, workers=2,
                               timesteps=300, start_method="fork")  # spawn: tests/rl/test_env_set.py
@@ -51,6 +59,7 @@ def test_run_updates_shared_parameters_and_writes_outputs(tiny_run):
     out, init = tiny_run
     ck = load_checkpoint(out)
     assert ck["global_step"] >= 300
+    assert {k: v.shape for k, v in init.items()} == {k: v.shape for k, v in ck["model"].items()}
     changed = [not torch.equal(init[k], v) for k, v in ck["model"].items()]
     assert all(changed)                                  # every learner's every tensor moved
     assert all(int(s["step"]) > 0 for s in ck["optim"])  # shared Adam stepped
@@ -225,17 +234,17 @@ def test_satellite_asynchrony_updates_only_the_workers_own_learners(asynchrony):
 
     cfg = A3CConfig(load="normal", episode_steps=10, n_steps=5, hidden=8, workers=3, total_steps=10,
                     asynchrony=asynchrony)
-    torch.manual_seed(0)
-    model = SatelliteLearners(10, 40, 4, cfg.hidden)
+    model = _initial_learners(cfg)
+    n_sats = model.n_sats
     opt = SharedAdam(model.parameters(), lr=cfg.lr)
     before = [{k: v.clone() for k, v in net.state_dict().items()} for net in model.learners]
     pipe = _Pipe()
     # rank 1 of 3, run in this process: it owns satellites 1, 4, 7 under "satellite"
     worker_main(1, 0, cfg.to_dict(), model, opt.shared_state(), [0, 0, 0], [0, 0, 0],
                 {"first_episode": 0, "step0": 0}, pipe, SimpleNamespace(value=0))
-    assert pipe.sent[-1] == ("done", 1)
+    assert pipe.sent[-1] == ("done", 1), pipe.sent[-1]
     moved = [any(not torch.equal(before[k][n], v) for n, v in net.state_dict().items())
              for k, net in enumerate(model.learners)]
-    want = [k % 3 == 1 for k in range(10)] if asynchrony == "satellite" else [True] * 10
+    want = [k % 3 == 1 for k in range(n_sats)] if asynchrony == "satellite" else [True] * n_sats
     assert moved == want
     assert pipe.sent[0][1]["episode"] == 1 and pipe.sent[0][1]["env_seed"] == 0 + 100_003 * 2

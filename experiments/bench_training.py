@@ -13,7 +13,6 @@ Ray stays on loopback. Numbers are for one core on a shared machine: compare the
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -33,13 +32,13 @@ def bare_env_steps_per_s(seconds: float = 5.0) -> float:
 
 
 def rllib_sampling_rate(n_sample: int = 4000) -> float:
-    import ray
     from ray.rllib.algorithms.ppo import PPOConfig
     from ray.rllib.env.wrappers.pettingzoo_env import ParallelPettingZooEnv
     from ray.tune.registry import register_env
 
-    ray.init(num_cpus=1, include_dashboard=False, _node_ip_address="127.0.0.1",
-             _temp_dir=tempfile.mkdtemp(prefix="ray", dir="/tmp"), log_to_driver=False)
+    from satgym.ray_session import init_ray
+
+    ray, _ = init_ray(num_cpus=1)
     register_env("satgym_bench", lambda cfg: ParallelPettingZooEnv(
         satgym.parallel_env("leoedge", {"episode": {"steps": STEPS}})))
     config = (

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import time
 from typing import Any
 
@@ -113,25 +112,24 @@ def _progress(total: int, enabled: bool):
 
 
 def _init_ray(address: str | None, workers: int | None):
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    """A local Ray on loopback with ``workers`` CPUs (default: all cores), or the cluster at ``address``.
+
+    The same start, with the same import-order guard, as ``satgym train`` (:mod:`satgym.ray_session`).
+    """
+    from satgym.ray_session import init_ray, loopback_env
+
+    loopback_env()  # before Ray is imported
     try:
-        import ray
+        import ray  # noqa: F401
     except ModuleNotFoundError:
         raise SystemExit(
             "satgym compare: spreading runs over cores needs Ray (pip install 'satgym[rl]'); "
             "or pass --no-ray to run in this process"
         ) from None
-
-    if ray.is_initialized():
-        return ray, False
-    if address:
-        ray.init(address=address, log_to_driver=False)
-    else:
-        ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
-                 _node_ip_address="127.0.0.1", _temp_dir=tempfile.mkdtemp(prefix="ray", dir="/tmp"),
-                 log_to_driver=False)
-    return ray, True
+    try:
+        return init_ray(address, workers)
+    except (RuntimeError, ValueError) as exc:
+        raise SystemExit(f"satgym compare: {exc}") from None
 
 
 def run_all(specs: list[dict], use_ray: bool = True, address: str | None = None,

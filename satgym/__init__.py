@@ -11,27 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from satgym.config import PRESETS, ScenarioConfig, make_config
+from satgym.config.builder import with_load
 from satgym.registration import ENV_IDS, register_envs
+from satgym.scenarios import FAMILIES, PRESETS, family_of, make_config, make_parallel_env
 
 __version__ = "0.1.0"
-__all__ = ["ENV_IDS", "PRESETS", "ScenarioConfig", "env", "make_config", "parallel_env", "register_envs"]
+__all__ = ["ENV_IDS", "FAMILIES", "PRESETS", "env", "family_of", "make_config", "parallel_env", "register_envs"]
 
 
-def parallel_env(
-    scenario: str | ScenarioConfig = "leoedge",
-    config: dict[str, Any] | str | None = None,
-    render_mode: str | None = None,
-    load: str | None = None,
-):
-    """The PettingZoo ``ParallelEnv`` (every satellite an agent)."""
-    from satgym.envs.gym_views import _with_load
-    from satgym.envs.parallel_env import SatelliteEdgeEnv
-
-    return SatelliteEdgeEnv(scenario, _with_load(config, load), render_mode=render_mode)
+def parallel_env(scenario: str | Any = "leoedge", config: dict[str, Any] | str | None = None,
+                 render_mode: str | None = None, load: str | None = None):
+    """The scenario family's native PettingZoo ``ParallelEnv`` for a preset name or a config.
+    ``load`` sets the config's ``tasks.load`` (e.g. light / normal / heavy)."""
+    return make_parallel_env(scenario, with_load(config, load), render_mode=render_mode)
 
 
-def env(scenario: str | ScenarioConfig = "leoedge", config: dict[str, Any] | str | None = None,
+def env(scenario: str | Any = "leoedge", config: dict[str, Any] | str | None = None,
         render_mode: str | None = None, load: str | None = None):
     """The AEC view (PettingZoo's ``parallel_to_aec`` over :func:`parallel_env`)."""
     from pettingzoo.utils.conversions import parallel_to_aec

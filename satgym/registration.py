@@ -25,12 +25,12 @@ from __future__ import annotations
 import gymnasium
 
 ENV_IDS: dict[str, tuple[str, dict]] = {
-    "satgym/LEOEdge-Central-v1": ("satgym.envs.gym_views:CentralisedEnv", {"scenario": "leoedge"}),
-    "satgym/LEOEdge-Single-v1": ("satgym.envs.gym_views:SingleSatelliteEnv", {"scenario": "leoedge"}),
-    "satgym/LEOEdgeMiyun-Central-v1": ("satgym.envs.gym_views:CentralisedEnv", {"scenario": "leoedge-miyun"}),
-    "satgym/LEOEdgeMiyun-Single-v1": ("satgym.envs.gym_views:SingleSatelliteEnv", {"scenario": "leoedge-miyun"}),
-    "satgym/Starlink-Central-v1": ("satgym.envs.gym_views:CentralisedEnv", {"scenario": "starlink"}),
-    "satgym/Starlink-Single-v1": ("satgym.envs.gym_views:SingleSatelliteEnv", {"scenario": "starlink"}),
+    "satgym/LEOEdge-Central-v1": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "leoedge"}),
+    "satgym/LEOEdge-Single-v1": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "leoedge"}),
+    "satgym/LEOEdgeMiyun-Central-v1": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "leoedge-miyun"}),
+    "satgym/LEOEdgeMiyun-Single-v1": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "leoedge-miyun"}),
+    "satgym/Starlink-Central-v1": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "starlink"}),
+    "satgym/Starlink-Single-v1": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "starlink"}),
 }
 
 

@@ -121,3 +121,18 @@ def with_episode_steps(overrides: Mapping[str, Any] | None, steps: int | None) -
         out.setdefault("episode", {})["steps"] = int(steps)
     return out
 
+
+
+def with_load(config: Mapping[str, Any] | str | os.PathLike[str] | None, load: str | None):
+    """``config`` (a dict or a YAML path) with ``tasks.load`` set to ``load`` (unchanged if None).
+
+    >>> with_load({"tasks": {"deadline_s": 5.0}}, "heavy")
+    {'tasks': {'deadline_s': 5.0, 'load': 'heavy'}}
+    """
+    if load is None:
+        return config
+    if isinstance(config, (str, os.PathLike)):
+        config = load_yaml(config)
+    merged = dict(config or {})
+    merged["tasks"] = {**dict(merged.get("tasks", {})), "load": load}
+    return merged

@@ -54,7 +54,7 @@ from datetime import datetime
 import numpy as np
 from numba import njit
 
-from satgym.core.columns import SPEED_OF_LIGHT_KM_S
+from satgym.core.constants import SPEED_OF_LIGHT_KM_S
 from satgym.core.orbits import ContactSchedule, GroundStations
 from satgym.core.orbits.constellation import Constellation
 from satgym.core.orbits.contacts import _time_grid

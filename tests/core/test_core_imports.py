@@ -31,4 +31,4 @@ def test_core_does_not_import_the_env_layer():
         tree = ast.parse(f.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module:
-                assert not node.module.startswith(("satgym.envs", "satgym.registration")), f
+                assert not node.module.startswith(("satgym.leoedge", "satgym.registration")), f

@@ -6,7 +6,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
 
 import satgym
-from satgym.config import PRESETS
+from satgym.scenarios import PRESETS
 from satgym.registration import ENV_IDS
 
 STEPS = {"LEOEdge": 30, "LEOEdgeMiyun": 30, "Starlink": 3}

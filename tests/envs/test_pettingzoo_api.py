@@ -5,7 +5,7 @@ import pytest
 from pettingzoo.test import parallel_api_test, parallel_seed_test
 
 import satgym
-from satgym.config import PRESETS
+from satgym.scenarios import PRESETS
 from tests.envs.helpers import random_actions, rollout, short_env
 
 PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3}

@@ -11,7 +11,8 @@ id                                   what
 ``satgym/Starlink-Single-v1``        Starlink preset, one satellite
 ===================================  =======================================================
 
-All accept ``config=`` (nested overrides or a YAML path) and ``load=`` (light/normal/heavy).
+All accept ``config=`` (nested overrides or a YAML path) and ``load=`` (light/normal/heavy). Each
+family lists its ids in its package (``satgym.leoedge.ENV_IDS``); :data:`ENV_IDS` merges them.
 
 Version history: v1 (this version): ``leoedge`` is the paper's regime (several stations and
 geostationary relays feeding one cluster, calibrated edge and tasks); the single-Miyun geometry
@@ -24,17 +25,15 @@ from __future__ import annotations
 
 import gymnasium
 
-ENV_IDS: dict[str, tuple[str, dict]] = {
-    "satgym/LEOEdge-Central-v1": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "leoedge"}),
-    "satgym/LEOEdge-Single-v1": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "leoedge"}),
-    "satgym/LEOEdgeMiyun-Central-v1": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "leoedge-miyun"}),
-    "satgym/LEOEdgeMiyun-Single-v1": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "leoedge-miyun"}),
-    "satgym/Starlink-Central-v1": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "starlink"}),
-    "satgym/Starlink-Single-v1": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "starlink"}),
-}
+from satgym.scenarios import FAMILIES
+
+ENV_IDS: dict[str, tuple[str, dict]] = {}
+for _family in FAMILIES.values():
+    ENV_IDS.update(_family.load(_family.env_ids))
 
 
 def register_envs() -> None:
+    """Register every family's ids with Gymnasium (idempotent)."""
     for env_id, (entry, kwargs) in ENV_IDS.items():
         if env_id not in gymnasium.registry:
             gymnasium.register(id=env_id, entry_point=entry, kwargs=kwargs, disable_env_checker=False)

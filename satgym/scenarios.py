@@ -31,13 +31,15 @@ __all__ = ["FAMILIES", "PRESETS", "Family", "family_of", "make_config", "make_pa
 
 @dataclass(frozen=True)
 class Family:
-    """A scenario family: where its presets, config maker, config class and env live (``module:attribute``)."""
+    """A scenario family: where its presets, config maker, config class, env and Gymnasium ids
+    live (``module:attribute``, loaded when first needed)."""
 
     name: str
     presets: str
     make_config: str
     config_class: str
     env_class: str
+    env_ids: str
 
     def load(self, ref: str) -> Any:
         module, _, attr = ref.partition(":")
@@ -46,7 +48,8 @@ class Family:
 
 FAMILIES: dict[str, Family] = {
     "leoedge": Family("leoedge", "satgym.leoedge.presets:PRESETS", "satgym.leoedge.presets:make_config",
-                      "satgym.leoedge.config:ScenarioConfig", "satgym.leoedge.env:SatelliteEdgeEnv"),
+                      "satgym.leoedge.config:ScenarioConfig", "satgym.leoedge.env:SatelliteEdgeEnv",
+                      "satgym.leoedge:ENV_IDS"),
 }
 
 

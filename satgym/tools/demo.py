@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         for key, val in (("time_s", m["time_s"]), ("edge_load", m["edge_load"]),
                          ("in_contact", m["satellites_in_contact"]), ("in_flight", m["in_flight"]), ("reward", r)):
             series[key].append(val)
-        if m["satellites_in_contact"] and frame is None:
+        # the map: the first step past mid-episode with a satellite in contact (queues have built up)
+        if frame is None and m["satellites_in_contact"] and m["time_s"] >= args.steps * sim.slot_s / 2:
             frame = env.render()
         if not env.agents:
             break

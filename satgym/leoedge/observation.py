@@ -10,6 +10,9 @@ import numpy as np
 from numba import njit
 
 from satgym.leoedge.codes import F_ARRIVAL, F_INPUT, F_WORK, I_RETURN
+from satgym.leoedge.records import (GRID_ACCESS, GRID_DELAY, GRID_NEXT_START, GRID_RATE, GRID_WINDOW_END, ISL_OTHER,
+                                    ISL_SAME, SAT_ACCURACY, SAT_EXEC, SAT_GROUND_SEEN, SAT_LINK_BUSY, SAT_PROC_BUSY,
+                                    SAT_PROC_LOAD, SAT_SEEN_AT, TASK_F, TASK_I)
 
 # (name, unit, low, high). Bounds are physical: inf where the quantity is unbounded.
 SAT_FIELDS: tuple[tuple[str, str, float, float], ...] = (
@@ -88,25 +91,28 @@ def bounds(decision_slots: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def observe(sim) -> np.ndarray:
-    """(n_sats, obs_dim) float32 observation matrix at the current time (one compiled pass)."""
+    """(n_sats, obs_dim) float32 observation matrix at the current time (one compiled pass over
+    the simulator's records)."""
     row = sim.contact_row()
     sched = sim.schedule
-    access = sched.access[row]
-    via_relay = access >= sim.segment.n_stations
-    return _observe(
-        sim.time_s, sim.K, sim.slots, sim.pending_count, sim.tasks.F, sim.tasks.I, access, via_relay,
-        sched.delay_s[row], sched.elevation_deg[row], sched.next_start_s[row], sched.window_end_s[row],
-        sim.rate_grid[row],
-        sim.cfg.links.ground_loss, sim.proc_busy, sim.proc_load, sim.compute.exec_s, sim.compute.accuracy,
-        sim.edge_exec_s, sim.cfg.compute.edge_accuracy, sim.link_busy, sim.same_orbit, sim.other_orbit,
-        sim.ground_seen, sim.ground_seen_at,
-    )
+    view = (sched.access[row] >= sim.segment.n_stations, sched.elevation_deg[row], sim.cfg.links.ground_loss,
+            sim.edge_exec_s, sim.cfg.compute.edge_accuracy)
+    return _observe(sim.time_s, row, sim.K, sim.slots, sim.pending_count, (sim.tasks.F, sim.tasks.I, sim.tasks.n),
+                    sim._sats, sim._grid, sim._isl, view)
 
 
 @njit(cache=True)
-def _observe(t, K, slots, pending_count, F, I, station, via_relay, delay, elevation, next_start, window_end, rate,
-             ground_loss, proc_busy, proc_load, exec_s, accuracy, edge_exec_s, edge_accuracy, link_busy,
-             same_orbit, other_orbit, ground_seen, ground_seen_at):
+def _observe(t, row, K, slots, pending_count, tasks, sats, grid, isl, view):
+    """The observation rows; records as in :mod:`satgym.leoedge.records` (plain tuples), ``view`` =
+    (via relay, station elevation deg, ground loss, c(m_e) s per unit, a_s)."""
+    F, I = tasks[TASK_F], tasks[TASK_I]
+    proc_busy, link_busy, proc_load = sats[SAT_PROC_BUSY], sats[SAT_LINK_BUSY], sats[SAT_PROC_LOAD]
+    exec_s, accuracy = sats[SAT_EXEC], sats[SAT_ACCURACY]
+    ground_seen, ground_seen_at = sats[SAT_GROUND_SEEN], sats[SAT_SEEN_AT]
+    station, window_end = grid[GRID_ACCESS][row], grid[GRID_WINDOW_END][row]
+    next_start, delay, rate = grid[GRID_NEXT_START][row], grid[GRID_DELAY][row], grid[GRID_RATE][row]
+    same_orbit, other_orbit = isl[ISL_SAME], isl[ISL_OTHER]
+    via_relay, elevation, ground_loss, edge_exec_s, edge_accuracy = view
     n = len(station)
     out = np.zeros((n, N_SAT_FIELDS + N_SLOT_FIELDS * K), np.float32)
     for i in range(n):

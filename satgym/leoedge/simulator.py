@@ -28,8 +28,8 @@ from satgym.leoedge.codes import FAIL_REASONS, I_ID, I_RESERVED, I_STATION
 from satgym.leoedge.config import ScenarioConfig
 from satgym.leoedge.ground_cluster import GroundCluster, LeastLoaded, make_scheduler
 from satgym.leoedge.metrics import EpisodeMetrics
-from satgym.leoedge.records import (DECISION_FIELDS, AccessGrid, Clock, Containers, EdgeParams, LinkParams,
-                                    Neighbours, Satellites, TaskArrays)
+from satgym.leoedge.records import (DECISION_FIELDS, AccessGrid, Containers, EdgeParams, LinkParams, Neighbours,
+                                    Satellites)
 from satgym.leoedge.step_advance import (S_ACCURACY, S_COMPLETED, S_E2E, S_EDGE, S_FAIL0, S_LOCAL, S_RESOLVED,
                                          STATS, advance, ground_arrivals, place_least_loaded,
                                          receive_ground_load)
@@ -217,39 +217,37 @@ class Simulator:
         """The kernels' records that stay the same objects between neighbour refreshes (arrays
         mutated in place, the episode's grids, constants), built once."""
         sched, lk, tr, cfg = self.schedule, self.cfg.links, self.cfg.transmission, self.cfg
-        self._sats = Satellites(self.proc_busy, self.link_busy, self.compute.exec_s, self.compute.accuracy,
-                                self.ground_seen)
-        self._grid = AccessGrid(sched.access, sched.window_end_s, sched.next_start_s, sched.delay_s, self.rate_grid)
-        self._isl = Neighbours(self.same_orbit, self.other_orbit)
-        self._links = LinkParams(bool(tr.seamless), tr.on_contact_loss == "wait", float(lk.ground_loss),
-                                 float(lk.isl_rate_mbps), float(lk.isl_loss), float(lk.packet_bits),
-                                 float(lk.ground_rate_mbps))
-        self._edge = EdgeParams(self.edge_exec_s, float(cfg.compute.edge_accuracy), float(cfg.ground.load_window_s),
-                                float(cfg.tasks.max_hold_s))
-        self._cont = Containers(self.ground.busy_until, self.ground.occupancy)
+        # the kernels take the records as plain tuples (records.py)
+        self._sats = tuple(Satellites(self.proc_busy, self.link_busy, self.compute.exec_s, self.compute.accuracy,
+                                      self.ground_seen, self.ground_seen_at, self.proc_load))
+        self._grid = tuple(AccessGrid(sched.access, sched.window_end_s, sched.next_start_s, sched.delay_s,
+                                      self.rate_grid))
+        self._isl = tuple(Neighbours(self.same_orbit, self.other_orbit))
+        self._links = tuple(LinkParams(bool(tr.seamless), tr.on_contact_loss == "wait", float(lk.ground_loss),
+                                       float(lk.isl_rate_mbps), float(lk.isl_loss), float(lk.packet_bits),
+                                       float(lk.ground_rate_mbps)))
+        self._edge = tuple(EdgeParams(self.edge_exec_s, float(cfg.compute.edge_accuracy),
+                                      float(cfg.ground.load_window_s), float(cfg.tasks.max_hold_s)))
+        self._cont = tuple(Containers(self.ground.busy_until, self.ground.occupancy))
 
     def step(self, actions: np.ndarray) -> StepOutcome:
         """Apply (n_sats, K) actions in {0 local, 1 offload, 2 hold} and advance one slot."""
         t, t_end, T = self.time_s, self.time_s + self.slot_s, self.tasks
         row_k = self.k if self.k <= self.n_steps else self.n_steps
         seed = self._next_seed()
-        clock = Clock(t, t_end, row_k, self.slot_s, self.n_steps + 1, seed)
+        clock = (t, t_end, row_k, self.slot_s, self.n_steps + 1, seed)  # Clock
         counts, stats = self._counts, self._stats
-        dispatch(clock, np.ascontiguousarray(actions, dtype=np.int64), self.slots, TaskArrays(T.F, T.I, T.n),
-                 self._sats, self._grid, self._isl, self._links, self._edge, self._decisions, counts)
+        dispatch(clock, np.ascontiguousarray(actions, dtype=np.int64), self.slots, (T.F, T.I, T.n),  # TaskArrays
+                 self._sats, self._grid, self._isl, self._links, self._edge, (self._decisions, counts))
         offloaded, rerouted = int(counts[0]), int(counts[1])
         decisions = self._decisions[:offloaded]
-        # on-board load over the slot: tasks join a processor's FIFO only at decision instants, so
-        # it is busy without a gap from t until its queue drains
-        np.clip(np.minimum(self.proc_busy, t_end) - t, 0.0, None, out=self.proc_load)
-        self.proc_load /= t_end - t
         self.metrics.rerouted_local += rerouted
         self.metrics.messages["satellite_lbs"] += 2 * offloaded  # offload request + placement ack
 
         rows, self._first_uplink = ground_arrivals(T.F, T.I, min(self._first_uplink, self._first_pending), T.n, t_end)
         containers = self._place(rows)
-        advance(clock._replace(seed=seed ^ 0x2545F491), rows, containers, TaskArrays(T.F, T.I, T.n), self._cont,
-                self._grid, self._isl, self._links, self._edge, stats, self._e2e_sat, self._failed_sat)
+        advance((t, t_end, row_k, self.slot_s, self.n_steps + 1, seed ^ 0x2545F491), rows, containers, (T.F, T.I, T.n),
+                self._cont, self._grid, self._isl, self._links, self._edge, (stats, self._e2e_sat, self._failed_sat))
         self.metrics.messages["lbs_server"] += 2 * len(rows)  # dispatch + completion report
         self.metrics.messages["server_container"] += 2 * len(rows)
         completed, failed_now, by_reason = self._account(stats)

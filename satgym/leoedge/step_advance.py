@@ -23,6 +23,12 @@ from satgym.leoedge.codes import (
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, FAIL_REASONS, I_CONTAINER, I_FAILED, I_LINK, I_REASON, I_RELAY,
     I_RESERVED, I_RETURN, I_SAT, I_STAGE, I_STATION, LOST_RETURN, PENDING, RESOLVED, UPLINK,
 )
+from satgym.leoedge.records import (
+    CLOCK_N_ROWS, CLOCK_SEED, CLOCK_SLOT, CLOCK_T, CLOCK_T_END, CONT_BUSY, CONT_OCCUPANCY, EDGE_ACCURACY,
+    EDGE_EXEC, EDGE_MAX_HOLD, GRID_ACCESS, GRID_DELAY, GRID_NEXT_START, GRID_RATE, GRID_WINDOW_END, ISL_OTHER,
+    ISL_SAME, LINK_GROUND_LOSS, LINK_ISL_LOSS, LINK_ISL_RATE, LINK_NOMINAL_RATE, LINK_PACKET_BITS, LINK_SEAMLESS,
+    LINK_WAIT, TASK_F, TASK_I, TASK_N,
+)
 from satgym.leoedge.step_dispatch import fail, finish
 
 # layout of the stats vector filled by :func:`advance`: counts and sums, then one count per
@@ -115,25 +121,27 @@ def _overlap(a, b, t0, t1):
 
 
 @njit(cache=True)
-def advance(clock, rows, containers, tasks, cont, grid, isl, links, edge, stats, sat_e2e, sat_failed):
+def advance(clock, rows, containers, tasks, cont, grid, isl, links, edge, tally):
     """Serve the ``rows`` reaching the cluster on their ``containers``, finish executions, return
-    results, measure the container loads over the step and resolve outcomes up to its end. Fills
-    ``stats`` (see :data:`STATS`), and per satellite the execution time of its tasks completed
-    (``sat_e2e``) and the number failed (``sat_failed``)."""
-    np.random.seed(clock.seed)
-    F, I = tasks.F, tasks.I
-    t, t_end = clock.t_s, clock.t_end_s
-    busy_until, occupancy = cont.busy_until_s, cont.occupancy
-    two_hop_loss = relay_loss(links.isl_loss, links.ground_loss)  # Eq. 28
+    results, measure the container loads over the step and resolve outcomes up to its end.
+    ``tally`` = (stats, sat_e2e, sat_failed) receives the step's statistics (:data:`STATS`) and,
+    per satellite, the execution time of its tasks completed and the number failed."""
+    stats, sat_e2e, sat_failed = tally
+    np.random.seed(clock[CLOCK_SEED])
+    F, I, n = tasks[TASK_F], tasks[TASK_I], tasks[TASK_N]
+    t, t_end = clock[CLOCK_T], clock[CLOCK_T_END]
+    busy_until, occupancy = cont[CONT_BUSY], cont[CONT_OCCUPANCY]
+    edge_exec_unit_s, edge_accuracy, max_hold_s = edge[EDGE_EXEC], edge[EDGE_ACCURACY], edge[EDGE_MAX_HOLD]
+    two_hop_loss = relay_loss(links[LINK_ISL_LOSS], links[LINK_GROUND_LOSS])  # Eq. 28
     # 1. uploads reaching the cluster: FIFO on the chosen container
     for q in range(len(rows)):
         r, c = rows[q], containers[q]
         start = max(F[r, F_GARRIVAL], busy_until[c])
-        busy_until[c] = start + F[r, F_WORK] * edge.exec_unit_s
+        busy_until[c] = start + F[r, F_WORK] * edge_exec_unit_s
         I[r, I_CONTAINER] = c
         F[r, F_XSTART] = start
         F[r, F_XFINISH] = busy_until[c]
-        F[r, F_ACCURACY] = edge.accuracy
+        F[r, F_ACCURACY] = edge_accuracy
         I[r, I_STAGE] = EDGE
     stats[:] = 0.0
     sat_e2e[:] = 0.0
@@ -141,7 +149,7 @@ def advance(clock, rows, containers, tasks, cont, grid, isl, links, edge, stats,
     occupancy[:] = 0.0
     span = t_end - t
     cands = np.empty(6, np.int64)
-    for r in range(tasks.n):
+    for r in range(n):
         stage = I[r, I_STAGE]
         if stage == RESOLVED:  # resolved by t: its execution ended before this slot
             continue
@@ -180,7 +188,7 @@ def advance(clock, rows, containers, tasks, cont, grid, isl, links, edge, stats,
                 stats[S_LOCAL] += 1
                 stats[S_QUEUE] += F[r, F_XSTART] - F[r, F_DECIDED]
         # 5. pending tasks held too long or past their deadline
-        elif stage == PENDING and (t_end - F[r, F_ARRIVAL] > edge.max_hold_s or F[r, F_DEADLINE] <= t_end):
+        elif stage == PENDING and (t_end - F[r, F_ARRIVAL] > max_hold_s or F[r, F_DEADLINE] <= t_end):
             fail(F, I, r, EXPIRED, t_end)
             I[r, I_STAGE] = RESOLVED
             stats[S_FAIL0 + EXPIRED] += 1
@@ -193,36 +201,40 @@ def advance(clock, rows, containers, tasks, cont, grid, isl, links, edge, stats,
 @task_helper
 def _return_result(F, I, r, done_exec, cands, clock, grid, isl, links, two_hop_loss):
     i = I[r, I_SAT]
-    row = min(int(np.ceil(done_exec / clock.slot_s - 1e-9)), clock.n_rows - 1)
+    slot_s, n_rows = clock[CLOCK_SLOT], clock[CLOCK_N_ROWS]
+    access, window_end_s, rate_mbps = grid[GRID_ACCESS], grid[GRID_WINDOW_END], grid[GRID_RATE]
+    ground_loss = links[LINK_GROUND_LOSS]
+    row = min(int(np.ceil(done_exec / slot_s - 1e-9)), n_rows - 1)
     size = F[r, F_RESULT]
     cands[0] = I[r, I_LINK]
     m = 1
-    if links.seamless:
-        cands[1], cands[2], cands[3] = i, isl.same_orbit[i, 0], isl.same_orbit[i, 1]
-        cands[4], cands[5] = isl.other_orbit[i, 0], isl.other_orbit[i, 1]
+    if links[LINK_SEAMLESS]:
+        same, other = isl[ISL_SAME], isl[ISL_OTHER]
+        cands[1], cands[2], cands[3] = i, same[i, 0], same[i, 1]
+        cands[4], cands[5] = other[i, 0], other[i, 1]
         m = 6
     for q in range(m):
         j = cands[q]
-        if j < 0 or grid.access[row, j] < 0:
+        if j < 0 or access[row, j] < 0:
             continue
         relay = j != i
-        rate = min(grid.rate_mbps[row, j], links.isl_rate_mbps) if relay else grid.rate_mbps[row, j]
-        loss = two_hop_loss if relay else links.ground_loss
-        if rate <= 0.0 or done_exec + size / (rate * (1.0 - loss)) > grid.window_end_s[row, j]:
+        rate = min(rate_mbps[row, j], links[LINK_ISL_RATE]) if relay else rate_mbps[row, j]
+        loss = two_hop_loss if relay else ground_loss
+        if rate <= 0.0 or done_exec + size / (rate * (1.0 - loss)) > window_end_s[row, j]:
             continue
         if relay:
             I[r, I_RELAY] = j
         # back over the cluster's fibre and the access point's radio path, then the transfer
-        finish(F, I, r, done_exec + grid.delay_s[row, j] + transfer_time_s(size, rate, loss, links.packet_bits))
+        finish(F, I, r, done_exec + grid[GRID_DELAY][row, j] + transfer_time_s(size, rate, loss, links[LINK_PACKET_BITS]))
         return
-    if not links.wait_mode:
+    if not links[LINK_WAIT]:
         fail(F, I, r, LOST_RETURN, done_exec)
         return
-    after = grid.window_end_s[row, i] if grid.access[row, i] >= 0 else done_exec
-    row2 = min(int(np.ceil(after / clock.slot_s)), clock.n_rows - 1)
-    nxt = grid.next_start_s[row2, i]
+    after = window_end_s[row, i] if access[row, i] >= 0 else done_exec
+    row2 = min(int(np.ceil(after / slot_s)), n_rows - 1)
+    nxt = grid[GRID_NEXT_START][row2, i]
     if np.isfinite(nxt):
-        finish(F, I, r, nxt + size / (links.nominal_rate_mbps * (1.0 - links.ground_loss)))
+        finish(F, I, r, nxt + size / (links[LINK_NOMINAL_RATE] * (1.0 - ground_loss)))
     else:  # no contact within the look-ahead: in flight until the episode ends
         I[r, I_STAGE] = DONE_KNOWN
         F[r, F_DONE] = np.inf

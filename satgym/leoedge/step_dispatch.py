@@ -28,6 +28,12 @@ from satgym.leoedge.codes import (
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_FAILED, I_LINK, I_REASON, I_RELAY, I_RETURN, I_ROUTE,
     I_SAT, I_STAGE, I_STATION, LATE, LOST_UPLOAD, NO_CONTACT, PENDING, R_DIRECT, R_LOCAL, UPLINK,
 )
+from satgym.leoedge.records import (
+    CLOCK_N_ROWS, CLOCK_ROW, CLOCK_SEED, CLOCK_SLOT, CLOCK_T, CLOCK_T_END, EDGE_ACCURACY, EDGE_EXEC, EDGE_LOAD_WINDOW,
+    GRID_ACCESS, GRID_DELAY, GRID_NEXT_START, GRID_RATE, GRID_WINDOW_END, ISL_OTHER, ISL_SAME, LINK_GROUND_LOSS,
+    LINK_ISL_LOSS, LINK_ISL_RATE, LINK_NOMINAL_RATE, LINK_PACKET_BITS, LINK_SEAMLESS, LINK_WAIT, SAT_ACCURACY,
+    SAT_EXEC, SAT_GROUND_SEEN, SAT_LINK_BUSY, SAT_PROC_BUSY, SAT_PROC_LOAD, TASK_F, TASK_I,
+)
 from satgym.leoedge.transmission import delivery_estimate, plan_route
 
 
@@ -63,23 +69,31 @@ def run_local(F, I, r, t, proc_busy, exec_s, accuracy):
 
 
 @njit(cache=True)
-def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, decisions, counts):
+def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, out):
     """Apply one step's actions (``(n_sats, K)`` in :class:`~satgym.leoedge.codes.Action`) to the
-    tasks in each satellite's decision ``slots``. Fills ``decisions`` (one row per offload, columns
-    :data:`~satgym.leoedge.records.DECISION_FIELDS`) and ``counts`` = [offloads, rerouted to local]."""
-    np.random.seed(clock.seed)
-    F, I = tasks.F, tasks.I
-    t, row_k, slot_s, n_rows = clock.t_s, clock.row, clock.slot_s, clock.n_rows
-    proc_busy, link_busy, exec_s, accuracy = sats.proc_busy_s, sats.link_busy_s, sats.exec_s, sats.accuracy
-    rate_now = grid.rate_mbps[row_k]
+    tasks in each satellite's decision ``slots``. The records (:mod:`satgym.leoedge.records`) come
+    as plain tuples. ``out`` = (decisions, counts): one row of ``decisions`` per offload (columns
+    :data:`~satgym.leoedge.records.DECISION_FIELDS`), ``counts`` = [offloads, rerouted to local]."""
+    decisions, counts = out
+    np.random.seed(clock[CLOCK_SEED])
+    F, I = tasks[TASK_F], tasks[TASK_I]
+    t, row_k, slot_s, n_rows = clock[CLOCK_T], clock[CLOCK_ROW], clock[CLOCK_SLOT], clock[CLOCK_N_ROWS]
+    proc_busy, link_busy, proc_load = sats[SAT_PROC_BUSY], sats[SAT_LINK_BUSY], sats[SAT_PROC_LOAD]
+    exec_s, accuracy, ground_seen = sats[SAT_EXEC], sats[SAT_ACCURACY], sats[SAT_GROUND_SEEN]
+    access, window_end_s, next_start_s = grid[GRID_ACCESS], grid[GRID_WINDOW_END], grid[GRID_NEXT_START]
+    delay_s = grid[GRID_DELAY]
+    rate_now = grid[GRID_RATE][row_k]
+    same_orbit, other_orbit = isl[ISL_SAME], isl[ISL_OTHER]
+    edge_exec_unit_s, edge_accuracy, load_window_s = edge[EDGE_EXEC], edge[EDGE_ACCURACY], edge[EDGE_LOAD_WINDOW]
+    seamless, wait_mode, packet_bits = links[LINK_SEAMLESS], links[LINK_WAIT], links[LINK_PACKET_BITS]
     n_sats, K = slots.shape
     backlog = np.maximum(link_busy - t, 0.0)
     remaining_now = np.zeros(n_sats)  # T_a (Eq. 27)
     for i in range(n_sats):
-        if grid.access[row_k, i] >= 0:
-            remaining_now[i] = grid.window_end_s[row_k, i] - t
-    ground_loss, isl_rate = links.ground_loss, links.isl_rate_mbps
-    two_hop_loss = relay_loss(links.isl_loss, ground_loss)  # Eq. 28
+        if access[row_k, i] >= 0:
+            remaining_now[i] = window_end_s[row_k, i] - t
+    ground_loss, isl_rate, isl_loss = links[LINK_GROUND_LOSS], links[LINK_ISL_RATE], links[LINK_ISL_LOSS]
+    two_hop_loss = relay_loss(isl_loss, ground_loss)  # Eq. 28
     rerouted = 0
     offloaded = 0
     for i in range(n_sats):
@@ -93,10 +107,10 @@ def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, decisio
                 continue
             work, inp, res = F[r, F_WORK], F[r, F_INPUT], F[r, F_RESULT]
             ret = I[r, I_RETURN] == 1
-            ex = work * edge.exec_unit_s
-            if links.seamless:
-                route, ls = plan_route(i, inp, res, ret, ex, remaining_now, rate_now, backlog, isl.same_orbit,
-                                       isl.other_orbit, ground_loss, isl_rate, links.isl_loss)
+            ex = work * edge_exec_unit_s
+            if seamless:
+                route, ls = plan_route(i, (inp, res, ret, ex), (remaining_now, rate_now, backlog),
+                                       (same_orbit, other_orbit), (ground_loss, isl_rate, isl_loss))
             else:
                 route, ls = R_DIRECT, i
             if route == R_LOCAL:  # Alg. 4 line 27
@@ -108,15 +122,15 @@ def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, decisio
             # Eqs. 2-4 from what the satellite knows now: Delta_c = local - edge completion estimate
             t_local = max(proc_busy[i] - t, 0.0) + work * exec_s[i]
             t_edge = backlog[ls] + delivery_estimate(inp, res, ret, ex, rate, loss)
-            t_edge += (0.0 if ret else ex) + sats.ground_seen[i] * edge.load_window_s
-            t_edge += grid.delay_s[row_k, ls] * (2.0 if ret else 1.0)  # to the cluster (and back)
+            t_edge += (0.0 if ret else ex) + ground_seen[i] * load_window_s
+            t_edge += delay_s[row_k, ls] * (2.0 if ret else 1.0)  # to the cluster (and back)
             # how long the task waited since its first decision instant (the reward charges it)
             first_decision = np.ceil(F[r, F_ARRIVAL] / slot_s - 1e-9) * slot_s
             decisions[offloaded, 0] = i
             decisions[offloaded, 1] = t_local
             decisions[offloaded, 2] = t_edge
             decisions[offloaded, 3] = max(t - first_decision, 0.0)
-            decisions[offloaded, 4] = edge.accuracy - accuracy[i]
+            decisions[offloaded, 4] = edge_accuracy - accuracy[i]
             offloaded += 1
             F[r, F_DECIDED] = t
             I[r, I_ROUTE] = route
@@ -124,43 +138,49 @@ def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, decisio
             I[r, I_LINK] = ls
             ready = t
             if rate <= 0.0:  # out of contact with planning off
-                if not links.wait_mode:
+                if not wait_mode:
                     fail(F, I, r, NO_CONTACT, t)
                     continue
-                ready = grid.next_start_s[row_k, ls]
+                ready = next_start_s[row_k, ls]
                 if not np.isfinite(ready):  # no contact within the look-ahead: stays in flight
                     I[r, I_STAGE] = UPLINK
                     F[r, F_GARRIVAL] = np.inf
                     continue
-                rate = links.nominal_rate_mbps
-            tx = transfer_time_s(inp, rate, loss, links.packet_bits)
+                rate = links[LINK_NOMINAL_RATE]
+            tx = transfer_time_s(inp, rate, loss, packet_bits)
             start = max(ready, link_busy[ls])
             end = start + tx
             link_busy[ls] = end
             backlog[ls] = max(end - t, 0.0)
             row = min(int(np.ceil(start / slot_s - 1e-9)), n_rows - 1)
-            st = grid.access[row, ls]
-            window_end = grid.window_end_s[row, ls]
+            st = access[row, ls]
+            window_end = window_end_s[row, ls]
             I[r, I_STAGE] = UPLINK
-            I[r, I_STATION] = st if st >= 0 else grid.access[row_k, ls]
-            F[r, F_GARRIVAL] = end + grid.delay_s[row, ls]  # propagation and backhaul to the cluster
+            I[r, I_STATION] = st if st >= 0 else access[row_k, ls]
+            F[r, F_GARRIVAL] = end + delay_s[row, ls]  # propagation and backhaul to the cluster
             if st >= 0 and end <= window_end:
                 continue
             # the upload outlives the connection window
             lost_at = window_end if (st >= 0 and window_end > start) else start
-            if not links.wait_mode:
+            if not wait_mode:
                 link_busy[ls] = min(link_busy[ls], max(lost_at, t))
                 backlog[ls] = max(link_busy[ls] - t, 0.0)
                 fail(F, I, r, LOST_UPLOAD, lost_at)
             else:  # resume the rest of the transfer at the link satellite's next contact
                 row_e = min(int(np.ceil(lost_at / slot_s)), n_rows - 1)
-                resumed = grid.next_start_s[row_e, ls] + (end - lost_at)
+                resumed = next_start_s[row_e, ls] + (end - lost_at)
                 F[r, F_GARRIVAL] = resumed
                 if np.isfinite(resumed):
                     link_busy[ls] = max(link_busy[ls], resumed)
                     backlog[ls] = max(link_busy[ls] - t, 0.0)
     counts[0] = offloaded
     counts[1] = rerouted
+    # on-board load over the slot: tasks join a processor's FIFO only at decision instants, so it
+    # is busy without a gap from t until its queue drains
+    t_end = clock[CLOCK_T_END]
+    for i in range(n_sats):
+        busy = min(proc_busy[i], t_end) - t
+        proc_load[i] = (busy if busy > 0.0 else 0.0) / (t_end - t)
 
 
 @njit(cache=True)

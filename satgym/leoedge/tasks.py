@@ -117,7 +117,7 @@ class ArrivalStream:
         if b > a:
             if table.n + (b - a) > len(table.F):
                 table._grow(table.n + (b - a))
-            _append_rows(table.F, table.I, table.n, a, b, *self._cols)
+            _append_rows(table.F, table.I, table.n, a, b, self._cols)
             table.n += b - a
         return int(b - a)
 
@@ -147,22 +147,24 @@ class ArrivalStream:
         m = int(counts.sum())
         u = rng.random((3, m))  # arrival time within the slot, work, Case I
         z = rng.standard_normal(m)  # log-normal size spread
-        *cols, self._offsets = _assemble_chunk(
-            first, dt, counts, u[0], u[1], u[2], z, cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit,
-            cfg.result_mbit_per_unit, cfg.size_spread, cfg.return_probability, cfg.deadline_s, self.next_id,
-        )
+        sizes = (cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit, cfg.result_mbit_per_unit, cfg.size_spread,
+                 cfg.return_probability, cfg.deadline_s)
+        *cols, self._offsets = _assemble_chunk(first, dt, (counts, u[0], u[1], u[2], z), sizes, self.next_id)
         self._cols = tuple(cols)
         self.next_id += m
         self._first = first
 
 
 @njit(cache=True)
-def _assemble_chunk(first, dt, counts, u_time, u_work, u_return, z, work_min, work_max, input_per_unit,
-                    result_per_unit, spread, p_return, deadline_s, next_id):
+def _assemble_chunk(first, dt, draws, sizes, next_id):
     """Columns of the tasks of a chunk, in (slot, satellite, time) order: each satellite's tasks
     in arrival order (uniform in the slot). Work uniform over the integers [work_min, work_max],
     raw data work x input_per_unit x a log-normal spread, result work x result_per_unit, Case I
-    with probability p_return."""
+    with probability p_return. ``draws`` = (counts per slot and satellite, uniforms for the arrival
+    time, the work and Case I, normals of the size spread); ``sizes`` = (work_min, work_max,
+    input_per_unit, result_per_unit, spread, p_return, deadline_s)."""
+    counts, u_time, u_work, u_return, z = draws
+    work_min, work_max, input_per_unit, result_per_unit, spread, p_return, deadline_s = sizes
     c, n_sats = counts.shape
     m = len(u_time)
     arrival, work, inp, res = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
@@ -220,8 +222,10 @@ def _compact(F, I, n, fdef, idef):
 
 
 @njit(cache=True)
-def _append_rows(F, I, n, a, b, arrival, work, input_mbit, result_mbit, deadline, sat, needs_return, ids):
-    """Write tasks a..b of a drawn chunk into rows n.. (the rest of each row holds defaults)."""
+def _append_rows(F, I, n, a, b, cols):
+    """Write tasks a..b of a drawn chunk (``cols`` from :func:`_assemble_chunk`) into rows n..
+    (the rest of each row holds defaults)."""
+    arrival, work, input_mbit, result_mbit, deadline, sat, needs_return, ids = cols
     for q in range(a, b):
         r = n + q - a
         F[r, F_ARRIVAL] = arrival[q]

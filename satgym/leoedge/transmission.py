@@ -44,15 +44,22 @@ def delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate_m
 
 
 @task_helper
-def plan_route(i, input_mbit, result_mbit, needs_return, edge_exec_s, remaining_s, rate_mbps,
-               backlog_s, same_orbit, other_orbit, ground_loss, isl_rate_mbps, isl_loss):
-    """(route, link satellite) for one task of satellite ``i`` (Alg. 4)."""
+def plan_route(i, task, now, isl, link):
+    """(route, link satellite) for one task of satellite ``i`` (Alg. 4).
+
+    ``task`` = (input Mbit, result Mbit, needs return, edge execution s); ``now`` = per-satellite
+    (remaining contact T_a s, ground rate Mbps, link backlog s) arrays; ``isl`` = (same-orbit,
+    other-orbit) neighbour tables; ``link`` = (ground loss, ISL rate Mbps, ISL loss).
+    """
+    input_mbit, result_mbit, needs_return, edge_exec_s = task
+    remaining_s, rate_mbps, backlog_s = now
+    ground_loss, isl_rate_mbps, isl_loss = link
     d = backlog_s[i] + delivery_estimate(input_mbit, result_mbit, needs_return, edge_exec_s, rate_mbps[i], ground_loss)
     if d <= remaining_s[i]:  # lines 4-7
         return R_DIRECT, i
     two_hop_loss = relay_loss(isl_loss, ground_loss)  # Eq. 28 two-hop success
     for pass_ in range(2):  # 0: idle same-orbit neighbours (lines 10-13), 1: other orbit (16-24)
-        nbrs = same_orbit if pass_ == 0 else other_orbit
+        nbrs = isl[0] if pass_ == 0 else isl[1]
         best, best_d = -1, np.inf
         for c in range(nbrs.shape[1]):
             j = nbrs[i, c]

@@ -22,10 +22,10 @@ def plan_routes(sat, input_mbit, result_mbit, needs_return, edge_exec_s, links, 
                 isl_loss):
     """Alg. 4 for each task in turn (link backlogs held fixed), through the compiled planner."""
     f = lambda x: np.ascontiguousarray(x, dtype=np.float64)  # noqa: E731
-    out = [plan_route(int(i), float(a), float(b), bool(c), float(d), f(links.remaining_contact_s),
-                      f(links.ground_rate_mbps), f(links.link_backlog_s),
-                      np.asarray(links.same_orbit, dtype=np.int64), np.asarray(links.other_orbit, dtype=np.int64),
-                      float(ground_loss), float(isl_rate_mbps), float(isl_loss))
+    now = (f(links.remaining_contact_s), f(links.ground_rate_mbps), f(links.link_backlog_s))
+    isl = (np.asarray(links.same_orbit, dtype=np.int64), np.asarray(links.other_orbit, dtype=np.int64))
+    link = (float(ground_loss), float(isl_rate_mbps), float(isl_loss))
+    out = [plan_route(int(i), (float(a), float(b), bool(c), float(d)), now, isl, link)
            for i, a, b, c, d in zip(sat, input_mbit, result_mbit, needs_return, edge_exec_s)]
     return np.array([r for r, _ in out]), np.array([j for _, j in out])
 

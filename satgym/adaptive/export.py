@@ -34,8 +34,11 @@ import torch
 import yaml
 from torch import nn
 
-from satgym.adaptive.networks import build_network
-from satgym.adaptive.search_space import PROXY, Scale, layer_plan, make_divisible
+from satgym.adaptive.knowledge_base import KnowledgeBase
+from satgym.adaptive.networks import build_network, to_nhwc
+from satgym.adaptive.predictor import LatencyPredictor
+from satgym.adaptive.profiler import HOST_DEVICE_NAME, host_device, host_engine, time_callable
+from satgym.adaptive.search_space import PROXY, Scale, layer_plan, make_divisible, operator_list
 from satgym.adaptive.supernet import DynConvBN, DynLinear, Supernet
 
 
@@ -156,3 +159,32 @@ def load_exported(out_dir: str | Path) -> nn.Sequential:
     net = build_network(meta["arch"], Scale(**meta["scale"]))
     net.load_state_dict(torch.load(out / "state_dict.pt", weights_only=True))
     return net.eval()
+
+
+def host_latencies(arch: dict, scale: Scale, module: nn.Module | None = None,
+                   warmup_s: float = 0.3, run_s: float = 1.5) -> dict:
+    """Predicted (knowledge-base sum) and measured end-to-end latency of ``arch`` on this host.
+
+    ``module`` (BN-folded) is timed if given, else ``build_network(arch, scale,
+    batchnorm=False)``. Operators missing from the shipped host table (e.g. the 16x16 proxy
+    scale) are profiled into a throw-away in-memory knowledge base, never the shipped one.
+    """
+    kb = KnowledgeBase(":memory:")
+    shipped = KnowledgeBase()
+    rows = [(op, lat, None, None) for op, lat in shipped.table(HOST_DEVICE_NAME, host_engine()).items()]
+    shipped.close()
+    kb.add_measurements(host_device(), host_engine(), rows)
+    pred = LatencyPredictor(HOST_DEVICE_NAME, kb, profile_missing=True)
+    ops = operator_list(arch, scale)
+    n_missing = sum(op not in pred.table for op in set(ops))
+    predicted = pred.predict_ops(ops).total_ms
+    torch.set_num_threads(1)
+    net = module if module is not None else build_network(arch, scale, batchnorm=False).eval()
+    x = torch.randn(1, scale.in_channels, scale.input_hw, scale.input_hw)
+    net, (x,) = to_nhwc(net, x)
+    with torch.inference_mode():
+        measured, std, n = time_callable(lambda: net(x), warmup_s, run_s)
+    kb.close()
+    return {"predicted_ms": round(predicted, 3), "measured_ms": round(measured, 3),
+            "measured_std_ms": round(std, 3), "rounds": n,
+            "operators_profiled_on_the_fly": n_missing}

@@ -29,9 +29,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
-import torch.nn.functional as F
+
+if TYPE_CHECKING:  # torch is imported by the loaders (the CLI parser imports this module)
+    import torch
 
 PROXY_DATASETS = ("shapes", "digits")
 SHAPE_CLASSES = ("ring", "square", "triangle", "plus", "cross", "equals", "T", "L", "chevron", "H")
@@ -133,6 +136,7 @@ def make_shapes(n: int, rng: np.random.Generator, hw: int = 16, noise_sd: float 
 def load_shapes_data(n_train: int = 6000, n_val: int = 1000, n_test: int = 5000, data_seed: int = 0
                      ) -> ProxyData:
     """The synthetic ``shapes`` proxy; each split is an independent draw from its own stream."""
+    import torch
     streams = np.random.SeedSequence([data_seed, 17]).spawn(3)
     parts = [make_shapes(k, np.random.default_rng(s)) for k, s in zip((n_train, n_val, n_test), streams)]
     xs = [torch.from_numpy((x - 0.15) / 0.37).unsqueeze(1) for x, _ in parts]  # ~zero mean, unit sd
@@ -143,6 +147,8 @@ def load_shapes_data(n_train: int = 6000, n_val: int = 1000, n_test: int = 5000,
 def load_digits_data(seed: int = 0, hw: int = 16, n_val: int = 300, n_test: int = 297,
                      limit: int | None = None) -> ProxyData:
     """scikit-learn ``load_digits`` (ships with scikit-learn, no download), shuffled by ``seed``."""
+    import torch
+    import torch.nn.functional as F
     from sklearn.datasets import load_digits
     d = load_digits()
     x = torch.tensor(d.images, dtype=torch.float32).unsqueeze(1) / 16.0

@@ -74,7 +74,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         "scales (default 10)")
     p.add_argument("--model", choices=(*FAMILIES, "both"), default="both")
     p.add_argument("--data", choices=PROXY_DATASETS, default="shapes", help="proxy data set")
-    p.add_argument("--steps", type=int, default=600, help="supernet training steps (batch 32)")
+    p.add_argument("--steps", type=int, default=1000, help="supernet training steps (batch 32)")
     p.add_argument("--seeds", type=parse_seeds, default=(0,),
                    help="training seeds, e.g. 0,1,2 (search on the first; accuracy CI over all)")
     p.add_argument("--population", type=int, default=20)

@@ -124,7 +124,7 @@ class TrainedFamily:
         return self.test_acc[key]
 
 
-def train_family(family: str, data: ProxyData, steps: int = 600, seed: int = 0,
+def train_family(family: str, data: ProxyData, steps: int = 1000, seed: int = 0,
                  optimizer: str = "nag", lr: float = 0.01) -> TrainedFamily:
     """Train the family's supernet (Eq. 31) for ``steps`` steps of batch 32 and score the
     searchable reference subnet on the test split."""
@@ -137,7 +137,7 @@ def train_family(family: str, data: ProxyData, steps: int = 600, seed: int = 0,
 
 
 def run_nas(processors: Iterable[str] | None = None, families: Iterable[str] = FAMILIES,
-            budget_ms: tuple[float, float] = (15.0, 20.0), steps: int = 600,
+            budget_ms: tuple[float, float] = (15.0, 20.0), steps: int = 1000,
             seeds: Sequence[int] = (0,), population_size: int = 20, cycles: int = 60,
             db: str | Path = SHIPPED_DB, data: ProxyData | None = None,
             size_bounds: SizeBounds | None = None, robust: bool = False,

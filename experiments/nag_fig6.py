@@ -1,12 +1,12 @@
 """A fair Fig. 6: NAG (Eqs. 33-34) against GD, heavy-ball and Nesterov SGD, each with a tuned lr.
 
-    OMP_NUM_THREADS=1 python experiments/nag_fig6.py [--steps 120] [--lrs 0.003,0.01,0.03,0.1,0.3]
+    OMP_NUM_THREADS=1 python experiments/nag_fig6.py [--data digits] [--families shufflenetv2]
 
 For each supernet family and each optimizer (``nag`` = satgym's NesterovAGD with the t[k]
 momentum sequence capped at 0.9; ``gd`` = plain SGD; ``momentum`` = heavy-ball SGD, momentum 0.9;
 ``nesterov`` = torch's Nesterov SGD, momentum 0.9):
 
-1. tune: train the supernet (Eq. 31, sandwich rule, batch 32, the ``shapes`` proxy) for
+1. tune: train the supernet (Eq. 31, sandwich rule, batch 32, ``--data`` proxy) for
    ``--steps`` steps at every lr of the grid on a tuning seed (100) and keep the lr with the
    lowest mean training loss (the area under the Fig. 6 curve); every optimizer gets the same
    grid and the same budget;
@@ -16,6 +16,8 @@ momentum sequence capped at 0.9; ``gd`` = plain SGD; ``momentum`` = heavy-ball S
 
 Writes docs/img/fig6_nag_vs_gd.png, docs/img/fig6_optimizers.csv (every run) and
 satgym/data/adaptive/fig6_summary.json. Budget: (4 x len(lrs) + 4 x 3 + 2 x 3) runs per family.
+Every finished run is appended to ``--cache`` (JSON lines), so an interrupted run resumes where it
+stopped (the runs are deterministic given family, optimizer, lr, seed and steps).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
 
-from satgym.adaptive.search_space import FAMILIES, searchable_reference  # noqa: E402
+from satgym.adaptive.proxy_data import PROXY_DATASETS  # noqa: E402
+from satgym.adaptive.search_space import FAMILIES, searchable_reference
 from satgym.adaptive.supernet import (OPTIMIZERS, Supernet, evaluate_subnet, load_proxy_data,
                                       train_supernet)
 
@@ -45,7 +48,40 @@ LABEL = {"nag": "NAG (paper, Eqs. 33-34)", "gd": "gradient descent", "momentum":
          "nesterov": "torch Nesterov SGD 0.9"}
 
 
+_CACHE: dict[tuple, dict] = {}
+_CACHE_PATH: Path | None = None
+
+
+def _key(family: str, optimizer: str, lr: float, seed: int, steps: int, data: str = "shapes"
+         ) -> tuple:
+    return family, optimizer, float(lr), int(seed), int(steps), data
+
+
+def load_cache(path: Path) -> None:
+    global _CACHE_PATH
+    _CACHE_PATH = path
+    if path.exists():
+        for line in path.read_text().splitlines():
+            r = json.loads(line)
+            _CACHE[_key(r["family"], r["optimizer"], r["lr"], r["seed"], r["steps"],
+                        r.get("data", "shapes"))] = r
+
+
 def run(family: str, optimizer: str, lr: float, seed: int, steps: int, data) -> dict:
+    key = _key(family, optimizer, lr, seed, steps, data.name)
+    if key in _CACHE:
+        return {"last20_loss": float("nan"), "ref_val_acc": float("nan"), "cpu_s": float("nan"),
+                "losses": None, **_CACHE[key]}
+    r = _run(family, optimizer, lr, seed, steps, data)
+    _CACHE[key] = r
+    if _CACHE_PATH is not None:
+        _CACHE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        with open(_CACHE_PATH, "a") as f:
+            f.write(json.dumps(r) + "\n")
+    return r
+
+
+def _run(family: str, optimizer: str, lr: float, seed: int, steps: int, data) -> dict:
     t = time.process_time()
     net = Supernet(family)
     losses = train_supernet(net, data, epochs=10**6, optimizer=optimizer, lr=lr, batch_size=32,
@@ -54,12 +90,13 @@ def run(family: str, optimizer: str, lr: float, seed: int, steps: int, data) -> 
     finite = bool(np.isfinite(arr).all())
     val = evaluate_subnet(net, searchable_reference(family), data, "val") if finite else float("nan")
     return dict(family=family, optimizer=optimizer, lr=lr, seed=seed, steps=len(losses),
+                data=data.name,
                 mean_loss=float(arr.mean()) if finite else float("inf"),
                 last20_loss=float(arr[-20:].mean()) if finite else float("inf"),
                 ref_val_acc=val, cpu_s=round(time.process_time() - t, 1), losses=losses)
 
 
-def plot(curves: dict, tuned: dict, path: Path) -> None:
+def plot(curves: dict, tuned: dict, path: Path, data_name: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -74,7 +111,8 @@ def plot(curves: dict, tuned: dict, path: Path) -> None:
             line, = ax.plot(x, sm.mean(0), style, label=f"{LABEL[opt]}, lr {lr:g}"
                             + (" (paper's beta)" if tag == "paper" else " (tuned)"))
             ax.fill_between(x, sm.min(0), sm.max(0), color=line.get_color(), alpha=0.15)
-        ax.set_title(f"{family} supernet, shapes proxy ({len(EVAL_SEEDS)} seeds, band = min-max)")
+        ax.set_title(f"{family} supernet, {data_name} ({len(EVAL_SEEDS)} seeds, band = min-max)",
+                     fontsize=9)
         ax.set_xlabel("training step (batch 32, sandwich)")
         ax.set_ylabel("loss of the sampled subnet (moving mean 15)")
         ax.legend(fontsize=7)
@@ -90,10 +128,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--lrs", default="0.003,0.01,0.03,0.1,0.3")
     p.add_argument("--families", default=",".join(FAMILIES))
     p.add_argument("--optimizers", default=",".join(OPTIMIZERS))
+    p.add_argument("--data", choices=PROXY_DATASETS, default="shapes", help="proxy data set")
+    p.add_argument("--cache", default=str(ROOT / "runs" / "fig6_cache.jsonl"))
     args = p.parse_args(argv)
+    load_cache(Path(args.cache))
     torch.set_num_threads(1)
     lrs = [float(v) for v in args.lrs.split(",")]
-    data = load_proxy_data("shapes")
+    data = load_proxy_data(args.data)
     rows, curves, tuned = [], {}, {}
     t0 = time.process_time()
     for family in args.families.split(","):
@@ -115,14 +156,16 @@ def main(argv: list[str] | None = None) -> None:
             print(f"eval {family} {opt} lr {lr:g} ({tag}): mean loss "
                   f"{np.mean([r['mean_loss'] for r in runs]):.3f} +- "
                   f"{np.std([r['mean_loss'] for r in runs], ddof=1):.3f}", flush=True)
-    plot(curves, tuned, FIG)
-    fields = [k for k in rows[0] if k != "losses"]
+    plot(curves, tuned, FIG, args.data)
+    fields = ["role", "data", "family", "optimizer", "lr", "seed", "steps", "mean_loss", "last20_loss",
+              "ref_val_acc", "cpu_s", "source"]
     with open(CSV, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["role", *[k for k in fields if k != "role"]])
+        w = csv.DictWriter(f, fieldnames=fields)
         w.writeheader()
         for r in rows:
-            w.writerow({k: r[k] for k in w.fieldnames})
-    summary: dict = {"command": "python experiments/nag_fig6.py " + " ".join(sys.argv[1:] if argv is None else argv),
+            w.writerow({k: r.get(k, "this run") for k in fields})
+    cmd = "python experiments/nag_fig6.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    summary: dict = {"data": args.data, "command": cmd,
                      "steps": args.steps, "lr_grid": lrs, "tune_seed": TUNE_SEED,
                      "eval_seeds": list(EVAL_SEEDS), "tuned_lr": tuned,
                      "cpu_minutes": round((time.process_time() - t0) / 60, 1), "results": {}}

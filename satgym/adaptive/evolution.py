@@ -13,13 +13,14 @@ only if its whole interval lies inside the budget (a robust search).
 Regularised evolution (Real et al., 2019): a population of ``population_size`` genotypes; each
 cycle a tournament of ``tournament_size`` picks a parent, one mutation makes a child, the oldest
 member dies. The initial population holds the cheapest architecture plus random samples (so a
-budget just above the fastest achievable latency is still reached). Fitness is the validation accuracy for feasible architectures and
-``-1 - distance`` otherwise, the distance to every interval summed, each relative to its upper
-bound (so the search is pulled into the budget; accuracy is only evaluated for feasible ones). Everything is driven by one ``random.Random(seed)``: the same
-seed gives the same result.
+budget just above the fastest achievable latency is still reached). Fitness is the validation
+accuracy for feasible architectures and ``-1 - distance`` otherwise, the distance to every
+interval summed, each relative to its upper bound (so the search is pulled into the budget;
+accuracy is only evaluated for feasible ones). Everything is driven by one
+``random.Random(seed)``: the same seed gives the same result.
 
-If the budget cannot be met, the result has ``feasible=False`` and a message naming the
-processor, the budget and the fastest (and slowest) achievable latency.
+If the bounds cannot be met, the result has ``feasible=False`` and a message naming the
+processor, the bounds and the fastest (slowest) achievable latency or smallest (largest) size.
 
 Example:
     >>> from satgym.adaptive.predictor import LatencyPredictor

@@ -14,7 +14,8 @@ fits the paper equally well. For any architecture ``a`` the smallest and largest
 Theta(D) are two linear programs (:meth:`LatencyIdentification.range`); the shipped calibration is
 one point of Theta(D) (the prior-regularised fit closest to a uniform scale). ``R`` (the largest
 ratio between two operator classes' slow-downs relative to the host) is the assumption that keeps
-the set bounded; the shipped fits use ratios of 2.4-8.2, so the default R = 10 contains them.
+the set bounded; the shipped fits use ratios of 1.5-3.7, so the default R = 10 contains them
+(a test checks that the shipped calibration is admissible).
 :func:`sample_calibrations` draws calibrations the other way the issue describes - the same
 ridge fit with randomly varied priors - and keeps those that fit; they lie inside the LP range.
 

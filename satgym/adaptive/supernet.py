@@ -15,7 +15,7 @@ its central ``2 * size - 1`` taps, so the convolution runs with that centre crop
 and gradients, 4x faster on the 1x1 / 2x2 maps of the last stages.
 
 Example:
-    >>> data = load_proxy_data("shapes", n_train=64, n_val=16, n_test=16)
+    >>> data = load_proxy_data("shapes", n_train=128, n_val=16, n_test=16)
     >>> net = Supernet("shufflenetv2")
     >>> curve = train_supernet(net, data, epochs=1, seed=0, max_steps=2)
     >>> len(curve)

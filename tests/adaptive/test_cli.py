@@ -51,7 +51,10 @@ def test_cli_size_bounds_and_seeds_parse():
         p.parse_args(["nas", "--all", "--params", "3:1"])
 
 
-def test_cli_exports_the_found_model(tmp_path, capsys):
+def test_cli_exports_the_found_model(tmp_path, capsys, monkeypatch):
+    from satgym.adaptive import export, profiler
+    monkeypatch.setattr(export, "time_callable", lambda fn, *a: (fn(), (1.5, 0.1, 7))[1])
+    monkeypatch.setattr(profiler, "measure_operator", lambda op, *a: (0.01, 0.0, 3))
     code = main(["nas", "--processor", "Kirin 9000", "--model", "shufflenetv2", "--steps", "2",
                  "--latency", "0:20",
                  "--seeds", "0,1", "--population", "3", "--cycles", "2", "--data", "digits",
@@ -63,5 +66,8 @@ def test_cli_exports_the_found_model(tmp_path, capsys):
     assert meta["processor"] == "Kirin 9000" and meta["size_224"]["params_m"] <= 2
     lo, hi = meta["latency_on_processor_ms"]["range_over_admissible_calibrations"]
     assert lo <= meta["latency_on_processor_ms"]["predicted"] <= hi
-    for scale in ("full_scale_224", "this_module_16x16"):
-        assert meta["host_latency_ms"][scale]["measured_ms"] > 0
+    host = meta["host_latency_ms"]
+    assert host["full_scale_224"]["measured_ms"] == 1.5  # timed by time_callable (faked here)
+    assert host["full_scale_224"]["operators_profiled_on_the_fly"] == 0  # all in the shipped KB
+    n = host["this_module_16x16"]["operators_profiled_on_the_fly"]
+    assert n > 0 and host["this_module_16x16"]["predicted_ms"] >= 0.01 * n

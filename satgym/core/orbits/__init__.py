@@ -47,6 +47,7 @@ from .loaders import ELEMENT_EXTENSIONS, load_elements, load_omm, load_tle
 from .neighbours import NeighbourTable, line_of_sight
 from .planes import infer_planes, nodal_regression_deg_per_day
 from .propagation import SGP4ErrorWarning, propagate_ecef_km, propagate_teme_km
+from .selection import arg_latitude_deg, select_operational
 
 __all__ = [
     "Constellation",
@@ -58,6 +59,8 @@ __all__ = [
     "load_elements",
     "ELEMENT_EXTENSIONS",
     "infer_planes",
+    "select_operational",
+    "arg_latitude_deg",
     "nodal_regression_deg_per_day",
     "propagate_ecef_km",
     "propagate_teme_km",

@@ -128,7 +128,13 @@ class Network:
         lookup = sparse.csr_matrix((np.arange(1, m + 1, dtype=np.int64), (self.src, self.dst)), shape=(n, n))
         if lookup.nnz != m:
             raise ValueError("links: a node pair is linked more than once (one arc per ordered pair)")
+        lookup.sort_indices()
         object.__setattr__(self, "_lookup", lookup)
+        # the CSR layout of the arcs, so that a weight matrix is one gather (see matrix()); the same
+        # order sorts the arcs by (src, dst) key for arc()
+        csr_arc = (lookup.data - 1).astype(np.int64)
+        object.__setattr__(self, "_csr_arc", csr_arc)
+        object.__setattr__(self, "_keys", (self.src[csr_arc] * n + self.dst[csr_arc], csr_arc))
         for name in ("node_kind", "positions_km", "src", "dst", "link_type", "capacity_mbps", "distance_km"):
             _readonly(getattr(self, name))
 
@@ -160,21 +166,28 @@ class Network:
 
     def arc(self, u: np.ndarray | int, v: np.ndarray | int) -> np.ndarray:
         """Arc index of ``u -> v`` (broadcast), -1 where there is none."""
-        u, v = np.broadcast_arrays(np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64))
-        out = np.asarray(self._lookup[u.ravel(), v.ravel()]).reshape(u.shape) - 1  # type: ignore[attr-defined]
-        return out.astype(np.int64)
+        key = np.asarray(u, dtype=np.int64) * self.n_nodes + np.asarray(v, dtype=np.int64)
+        keys, arcs = self._keys  # type: ignore[attr-defined]
+        if keys.size == 0:
+            return np.full(np.shape(key), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(keys, key), keys.size - 1)
+        return np.where(keys[pos] == key, arcs[pos], -1).astype(np.int64)
 
     def matrix(self, weights: np.ndarray, arc_mask: np.ndarray | None = None) -> sparse.csr_matrix:
         """Sparse ``(n, n)`` weight matrix of the arcs (optionally only those in ``arc_mask``).
 
-        Weights must be finite and >= 0 (a 0 weight is still an arc for csgraph)."""
+        Weights must be finite and >= 0 (a 0 weight is still an arc for csgraph); arcs outside
+        ``arc_mask`` get an infinite weight, which csgraph never traverses."""
         w = np.asarray(weights, dtype=float)
         if w.shape != (self.n_arcs,):
             raise ValueError(f"weights: expected shape ({self.n_arcs},), got {w.shape}")
         if not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ValueError("weights: must be finite and >= 0 on every arc")
-        keep = slice(None) if arc_mask is None else np.asarray(arc_mask, dtype=bool)
-        return sparse.csr_matrix((w[keep], (self.src[keep], self.dst[keep])), shape=(self.n_nodes, self.n_nodes))
+        if arc_mask is not None:
+            w = np.where(np.asarray(arc_mask, dtype=bool), w, np.inf)
+        lk = self._lookup  # type: ignore[attr-defined]
+        return sparse.csr_matrix((w[self._csr_arc], lk.indices, lk.indptr),  # type: ignore[attr-defined]
+                                 shape=(self.n_nodes, self.n_nodes))
 
     def shortest_paths(self, weights: np.ndarray, sources: Sequence[int] | np.ndarray,
                        arc_mask: np.ndarray | None = None) -> ShortestPaths:

@@ -42,6 +42,7 @@ from .contacts import SELECTIONS, ContactSchedule
 from .data import DATA_FILES, data_path
 from .frames import ecef_to_geodetic, geodetic_to_ecef_km, gmst_rad, julian_date, teme_to_ecef_km
 from .geometry import elevation_deg, look_angles, slant_range_km
+from .grid import inter_plane_pairs
 from .ground import MIYUN, GroundStations, load_cities, load_starlink_gateways
 from .loaders import ELEMENT_EXTENSIONS, load_elements, load_omm, load_tle
 from .neighbours import NeighbourTable, line_of_sight
@@ -75,6 +76,7 @@ __all__ = [
     "ContactSchedule",
     "SELECTIONS",
     "NeighbourTable",
+    "inter_plane_pairs",
     "line_of_sight",
     "data_path",
     "DATA_FILES",

@@ -7,9 +7,12 @@ id                              what
 ``satgym/LEOEdge-Single-v0``    LEOEdge preset, one satellite; the others follow a rule
 ``satgym/Starlink-Central-v0``  Starlink preset (~5,300 satellites), centralised
 ``satgym/Starlink-Single-v0``   Starlink preset, one satellite
+``satgym/AAMEC-Central-v0``     AA-MEC (Iridium NEXT, aircraft MEC), one controller for 66 satellites
+``satgym/AAMEC-Single-v0``      AA-MEC, one satellite; the others send to their cheapest MEC
 ==============================  ============================================================
 
-All accept ``config=`` (nested overrides or a YAML path) and ``load=`` (light/normal/heavy).
+All accept ``config=`` (nested overrides or a YAML path) and ``load=`` (light/normal/heavy; for
+AA-MEC the task rate lambda of 80/90/100 tasks/s).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ ENV_IDS: dict[str, tuple[str, dict]] = {
     "satgym/LEOEdge-Single-v0": ("satgym.envs.gym_views:SingleSatelliteEnv", {"scenario": "leoedge"}),
     "satgym/Starlink-Central-v0": ("satgym.envs.gym_views:CentralisedEnv", {"scenario": "starlink"}),
     "satgym/Starlink-Single-v0": ("satgym.envs.gym_views:SingleSatelliteEnv", {"scenario": "starlink"}),
+    "satgym/AAMEC-Central-v0": ("satgym.aamec.views:CentralisedEnv", {"scenario": "aamec"}),
+    "satgym/AAMEC-Single-v0": ("satgym.aamec.views:SingleSatelliteEnv", {"scenario": "aamec"}),
 }
 
 

@@ -57,6 +57,8 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     seed = int(spec["seed"]) + EPISODE_SEED_STRIDE * int(spec.get("episode", 0))
     obs, infos = env.reset(seed=seed)
     policy.reset(env, seed=seed)
+    if not hasattr(env, "ground_layout"):  # another family (AA-MEC): record what its env reports
+        return _run_reported(env, policy, obs, infos, spec)
     cols: dict[str, list] = {k: [] for k in (
         "step", "time_s", "edge_load", "generated", "completed", "failed", "in_flight",
         "mean_execution_time_s", "satellites_in_contact", "decided", "offloaded", "round_tasks",
@@ -102,6 +104,36 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     episode["max_edge_load"] = float(np.max(cols["edge_load"])) if cols["edge_load"] else 0.0
     episode["wall_s"] = time.perf_counter() - t0
     steps = {**{k: [v] * len(cols["step"]) for k, v in tags.items()}, **cols}
+    return {"steps": steps, "episode": episode}
+
+
+def _scalars(d: dict, prefix: str = "") -> dict[str, Any]:
+    """The numeric (and None) entries of a metrics dict, nested dicts flattened as ``key_sub``."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_scalars(v, f"{prefix}{k}_"))
+        elif v is None or isinstance(v, (bool, int, float, np.integer, np.floating)):
+            out[prefix + k] = np.nan if v is None else v
+    return out
+
+
+def _run_reported(env, policy, obs, infos, spec: dict[str, Any]) -> dict[str, Any]:
+    """One episode of a family whose env reports its own metrics: per step the scalar entries of
+    ``infos[agent]["metrics"]``, per episode those of ``env.episode_metrics()`` (issue 13; the
+    lead unifies the evaluation loop)."""
+    rows: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+    while env.agents:
+        obs, rewards, _, _, infos = env.step(policy.act(env, obs, infos))
+        m = next(iter(infos.values()))["metrics"] if infos else {}
+        rows.append({"step": len(rows), "reward": float(next(iter(rewards.values()), 0.0)), **_scalars(m)})
+    tags = {"policy": spec["policy"], "load": spec["load"], "seed": int(spec["seed"]),
+            "episode": int(spec.get("episode", 0))}
+    episode = {**tags, **_scalars(env.episode_metrics()), "return": float(sum(r["reward"] for r in rows)),
+               "wall_s": time.perf_counter() - t0}
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    steps = {**{k: [v] * len(rows) for k, v in tags.items()}, **{k: [r.get(k, np.nan) for r in rows] for k in keys}}
     return {"steps": steps, "episode": episode}
 
 
@@ -208,7 +240,8 @@ def compare(args: argparse.Namespace) -> int:
     for name, frame in (("steps", steps), ("episodes", episodes)):
         path = os.path.join(args.out, f"{name}.{args.format}")
         frame.to_parquet(path, index=False) if args.format == "parquet" else frame.to_csv(path, index=False)
-    table = summary_table(episodes)
+    leoedge = "edge_load" in steps.columns
+    table = summary_table(episodes) if leoedge else reported_summary(episodes)
     text = to_markdown(table)
     with open(os.path.join(args.out, "summary.md"), "w") as fh:
         fh.write(text + "\n")
@@ -217,9 +250,22 @@ def compare(args: argparse.Namespace) -> int:
     if (same > 1).any():
         print("note: generated task counts differ across policies for the same seed "
               f"({int((same > 1).sum())} of {same.size} streams): the env's task stream depends on the policy")
-    for path in plot_all(steps, episodes, args.out, load_cap=_load_cap(args.scenario, overrides)):
-        print("wrote", path)
+    if leoedge:  # LEOEdge Figs. 7-9
+        for path in plot_all(steps, episodes, args.out, load_cap=_load_cap(args.scenario, overrides)):
+            print("wrote", path)
     return 0
+
+
+REPORTED_COLUMNS = ("return", "mean_flow_latency_s", "mean_completion_s", "failed", "late_flows",
+                    "flows_to_aircraft_share", "mean_carried_mbps", "generated", "completed")
+
+
+def reported_summary(episodes) -> "Any":
+    """Policy x load means of the headline episode metrics another family reports (those of
+    :data:`REPORTED_COLUMNS` it has), with the number of runs."""
+    cols = {c: "mean" for c in REPORTED_COLUMNS if c in episodes.columns}
+    cols["seed"] = "count"
+    return episodes.groupby(["policy", "load"], sort=False).agg(cols).rename(columns={"seed": "runs"}).reset_index()
 
 
 def _load_cap(scenario: str, overrides: dict) -> float:
@@ -231,7 +277,7 @@ def _load_cap(scenario: str, overrides: dict) -> float:
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("compare", help="compare scheduling policies on identical task streams",
                               description=__doc__.split("\n\n")[0])
-    p.add_argument("--scenario", default="leoedge", help="scenario preset (leoedge, starlink)")
+    p.add_argument("--scenario", default="leoedge", help="scenario preset (leoedge, starlink, aamec, aamec-walker)")
     p.add_argument("--config", default="", help="JSON overrides, e.g. '{\"ground\": {\"load_cap\": 0.6}}'")
     p.add_argument("--load", action="append", default=[], help="light|normal|heavy (repeatable or comma list)")
     p.add_argument("--policies", default="leoedge,threshold,workload,local", help="comma list of policy names")

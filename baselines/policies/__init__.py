@@ -30,3 +30,5 @@ __all__ = [
     "register_policy",
     "to_actions",
 ]
+
+import baselines.aamec.policies  # noqa: E402,F401  registers the aamec_* policies (AA-MEC family, issue 13)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from satgym.aamec.topology import Topology
-from satgym.core.network import ShortestPaths, transmission_s
+from satgym.core.network import ShortestPaths, path_from_predecessors, transmission_s
 
 __all__ = ["Candidates", "completion_weights", "find_candidates", "match_and_route", "path_feeder", "transit_mask",
            "walk_all"]
@@ -172,9 +172,9 @@ def match_and_route(topo: Topology, cand: Candidates, dest_node: np.ndarray, dat
         for f, s in enumerate(sats):
             r = cand.rows[s]
             if via_chosen[f] <= da2g[f] and np.isfinite(via_chosen[f]):
-                paths[s] = np.r_[_walk(cand.pred[r], s, chosen[j]), g]
+                paths[s] = np.r_[path_from_predecessors(cand.pred[r], s, int(chosen[j])), g]
             elif np.isfinite(da2g[f]):
-                paths[s] = np.r_[_walk(cand.pred[r], s, da2g_ac[f]), g]
+                paths[s] = np.r_[path_from_predecessors(cand.pred[r], s, int(da2g_ac[f])), g]
     ac = routed[dest_node[routed] >= S + G]
     if ac.size:
         hops, nodes = walk_all(cand.pred, cand.rows[ac], ac, dest_node[ac])
@@ -182,11 +182,6 @@ def match_and_route(topo: Topology, cand: Candidates, dest_node: np.ndarray, dat
             if hops[f] >= 0:
                 paths[s] = nodes[f, : hops[f] + 1][::-1].copy()
     return chosen, paths
-
-
-def _walk(pred_row: np.ndarray, source: int, target: int) -> np.ndarray:
-    hops, nodes = walk_all(pred_row[None, :], np.zeros(1, np.int64), np.array([source]), np.array([target]))
-    return nodes[0, : hops[0] + 1][::-1].copy() if hops[0] >= 0 else np.zeros(0, np.int64)
 
 
 def path_feeder(topo: Topology, path: np.ndarray) -> tuple[int, int]:

@@ -54,7 +54,7 @@ class Scenario:
             pairs = isl_candidates(self.isl, *inter_plane_pairs(self.constellation, self.isl, pos[:, 0]))
             self._sat_cache = (self.start_utc, pos, pairs)
         self.sat_km, self.isl_pairs = self._sat_cache[1], self._sat_cache[2]
-        self.flights = draw_flights(self.cfg.aircraft, float(self.times_s[-1]), rng)
+        self.flights = draw_flights(self.cfg.aircraft, rng)
         self.ac_km, self.ac_up = self.flights.ecef_km(self.times_s)
         self._topologies = {}
 

@@ -28,7 +28,7 @@ from satgym.aamec.flows import FlowOutcome, evaluate_flows
 from satgym.aamec.routing import Candidates, find_candidates, match_and_route, path_feeder, walk_all
 from satgym.aamec.scenario import Scenario
 from satgym.aamec.topology import Topology
-from satgym.aamec.traffic import draw_task_rates, excess_tasks, offload_mbps
+from satgym.aamec.traffic import draw_task_rates, excess_tasks, ifecs_demand_mbps, offload_mbps
 
 __all__ = ["AAMECSimulator", "FAIL_REASONS", "NONE", "NO_ROUTE", "Plan", "SnapshotView", "StepOutcome"]
 
@@ -69,6 +69,7 @@ class SnapshotView:
     deadline_s: float
     task_minstr: float
     mec_mips: float
+    ifecs_mbps: np.ndarray           # (A, n_services) IFECS demand of every aircraft and service, Eq. 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,6 +128,8 @@ class AAMECSimulator:
         self.rates = draw_task_rates(tasks_rng, self.cfg.tasks.rate_per_s, self.n_steps + 1, self.n_sats)
         self.mec_nodes = self.scenario.mec_nodes
         self.mec_capacity_per_s = np.full(self.mec_nodes.size, float(self.mec_capacity))
+        ifecs = self.cfg.ifecs
+        self.ifecs_mbps = ifecs_demand_mbps(self.scenario.flights.passengers, ifecs.user_ratio, ifecs.services)
         self.k = 0
         self.totals = EpisodeTotals(flows_by_location=np.zeros(len(self.location_names), dtype=np.int64))
         self._last_util = (np.zeros(0, np.int64), np.zeros(0))
@@ -150,7 +153,8 @@ class AAMECSimulator:
         self.view = SnapshotView(k=k, time_s=float(k * self.dt), topology=topo, mec_nodes=self.mec_nodes,
                                  mec_capacity_per_s=self.mec_capacity_per_s, rate_per_s=rate, excess_per_s=excess,
                                  data_mbit=data, compute_s=compute, candidates=cand, deadline_s=self.cfg.tasks.deadline_s,
-                                 task_minstr=self.cfg.compute.task_minstr, mec_mips=self.mec_mips)
+                                 task_minstr=self.cfg.compute.task_minstr, mec_mips=self.mec_mips,
+                                 ifecs_mbps=self.ifecs_mbps)
 
     # ------------------------------------------------------------------ plan checks
     def check_plan(self, plan: Plan) -> Plan:

@@ -9,7 +9,7 @@ import satgym
 from satgym.config import PRESETS
 from satgym.registration import ENV_IDS
 
-STEPS = {"LEOEdge": 30, "Starlink": 3}
+STEPS = {"LEOEdge": 30, "Starlink": 3, "AAMEC": 3}
 
 
 def make(env_id, **kwargs):

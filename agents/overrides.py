@@ -76,7 +76,7 @@ def parse_env_set(items: Iterable[str] | None, base: Mapping[str, Any] | None = 
 
 def validate(overrides: Mapping[str, Any], scenario: str = "leoedge") -> None:
     """Build the scenario config with ``overrides``: ValueError naming an unknown key or bad value."""
-    from satgym.config import make_config
+    from satgym import make_scenario_config as make_config  # any family's presets
 
     if not overrides:
         return

@@ -17,7 +17,8 @@ from satgym.config import PRESETS, ScenarioConfig, make_config
 from satgym.registration import ENV_IDS, register_envs
 
 __version__ = "0.1.0"
-__all__ = ["ENV_IDS", "PRESETS", "ScenarioConfig", "env", "make_config", "parallel_env", "register_envs"]
+__all__ = ["ENV_IDS", "PRESETS", "ScenarioConfig", "env", "make_config", "make_scenario_config", "parallel_env",
+           "register_envs"]
 
 
 def _is_aamec(scenario: object) -> bool:
@@ -25,6 +26,16 @@ def _is_aamec(scenario: object) -> bool:
     from satgym.aamec.config import PRESETS as AAMEC_PRESETS, AAMECConfig
 
     return isinstance(scenario, AAMECConfig) or (isinstance(scenario, str) and scenario in AAMEC_PRESETS)
+
+
+def make_scenario_config(scenario: str | Any, overrides: dict[str, Any] | str | None = None):
+    """The config of a preset (or config) of any family with nested overrides; ``ValueError``
+    naming the field on bad input."""
+    if _is_aamec(scenario):
+        from satgym.aamec.config import make_config as make_aamec_config
+
+        return make_aamec_config(scenario, overrides)
+    return make_config(scenario, overrides)
 
 
 def parallel_env(

@@ -151,8 +151,8 @@ def _gateway_costs(topo: Topology, cand: Candidates, sats: np.ndarray, j: int, d
 def match_and_route(topo: Topology, cand: Candidates, dest_node: np.ndarray, data_mbit: np.ndarray,
                     feeders: np.ndarray | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
     """The gateway matching and each satellite's node path to ``dest_node[s]`` (-1: none; empty
-    path if unreachable). ``feeders`` ``(G,)`` (satellite per gateway, -1 none) overrides the
-    matching."""
+    path if unreachable). ``feeders`` ``(G,)`` fixes the satellite of a gateway (entries >= 0);
+    the others are matched here."""
     S, G = topo.n_sats, topo.n_gateways
     dest_node = np.asarray(dest_node, dtype=np.int64)
     chosen = np.full(G, -1, dtype=np.int64) if feeders is None else np.asarray(feeders, dtype=np.int64).copy()
@@ -162,7 +162,7 @@ def match_and_route(topo: Topology, cand: Candidates, dest_node: np.ndarray, dat
         g = S + j
         sats = routed[dest_node[routed] == g]
         fd, via, da2g, da2g_ac = _gateway_costs(topo, cand, sats, j, data_mbit)
-        if feeders is None and fd.size:
+        if chosen[j] < 0 and fd.size:  # not fixed by the caller: the environment's matching
             el = topo.feeder_elevation_deg[fd, j]
             total = np.minimum(via, da2g[:, None]).sum(axis=0) if sats.size else np.zeros(fd.size)
             total = np.where(np.isfinite(total), total, np.inf)

@@ -109,3 +109,27 @@ def test_plans_are_validated_and_applied():
     m = infos["sat_0"]["metrics"]
     assert m["routed_flows"] == 1 and m["failed_not_offloaded"] > 0
     assert env.sim.last.destinations[s] == dest[s]
+
+
+def test_fixed_feeders_are_kept_and_the_others_matched():
+    env = satgym.parallel_env("aamec", {"episode": {"steps": 1}, "aircraft": {"mec_ratio": 0.0}}, load="heavy")
+    env.reset(seed=3)
+    v = env.snapshot()
+    G = v.topology.n_gateways
+    el = v.topology.feeder_elevation_deg
+    j = int(np.argmax(np.isfinite(el).sum(axis=0)))          # a gateway with several feeder candidates
+    lowest = int(np.nanargmin(el[:, j]))                      # force its lowest satellite
+    feeders = np.full(G, -1)
+    feeders[j] = lowest
+    dest = np.where(v.excess_per_s > 0, v.topology.n_sats + j, -1)  # everyone to that gateway
+    env.set_plan(destinations=dest, feeders=feeders)
+    env.step({})
+    out = env.sim.last
+    assert out.feeders[j] == lowest
+    for p in out.paths:
+        if p.size:
+            assert path_feeder(v.topology, p) in ((j, lowest), (-1, -1))  # via the fixed feeder (or DA2G)
+    # with no plan the env picks the feeder itself, the same for every flow
+    env.reset(seed=3)
+    env.step({a: 1 for a in env.agents})
+    assert np.all(env.sim.last.feeders[np.isfinite(el).any(axis=0)] >= 0)

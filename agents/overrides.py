@@ -86,6 +86,18 @@ def validate(overrides: Mapping[str, Any], scenario: str = "leoedge") -> None:
         raise ValueError(f"--env-set: {exc}") from None
 
 
+def parse_args(parser: Any, argv: list[str] | None = None) -> Any:
+    """``parser.parse_args(argv)`` with its ``--env-set`` items merged into a validated ``args.overrides``
+    (the modules' own command lines, ``python -m agents.a3c.train`` ...); a bad item is an argparse error."""
+    args = parser.parse_args(argv)
+    try:
+        args.overrides = parse_env_set(args.env_set)
+        validate(args.overrides, getattr(args, "scenario", None) or "leoedge")
+    except ValueError as exc:
+        parser.error(str(exc))
+    return args
+
+
 def non_reward(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """The overrides outside the ``reward`` section (they change what the policy acts in)."""
     return {k: copy.deepcopy(v) for k, v in (overrides or {}).items() if k != REWARD_SECTION}

@@ -1,7 +1,7 @@
 """Throughput of the `leoedge` preset inside real training loops (issue: RL training).
 
 * RLlib (new API stack): agent-steps/s while the local env runner samples (PPO, shared module);
-* Stable-Baselines3: env-steps/s of `PPO.learn` on `gymnasium.make("satgym/LEOEdge-Central-v0")`
+* Stable-Baselines3: env-steps/s of `PPO.learn` on `gymnasium.make("satgym/LEOEdge-Central-v1")`
   (one step = all 10 satellites decide) and agent-steps/s accordingly;
 * the bare env loop with random actions, measured in the same process, as the reference.
 
@@ -13,7 +13,6 @@ Ray stays on loopback. Numbers are for one core on a shared machine: compare the
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -33,13 +32,13 @@ def bare_env_steps_per_s(seconds: float = 5.0) -> float:
 
 
 def rllib_sampling_rate(n_sample: int = 4000) -> float:
-    import ray
     from ray.rllib.algorithms.ppo import PPOConfig
     from ray.rllib.env.wrappers.pettingzoo_env import ParallelPettingZooEnv
     from ray.tune.registry import register_env
 
-    ray.init(num_cpus=1, include_dashboard=False, _node_ip_address="127.0.0.1",
-             _temp_dir=tempfile.mkdtemp(prefix="ray", dir="/tmp"), log_to_driver=False)
+    from satgym.ray_session import init_ray
+
+    ray, _ = init_ray(num_cpus=1)
     register_env("satgym_bench", lambda cfg: ParallelPettingZooEnv(
         satgym.parallel_env("leoedge", {"episode": {"steps": STEPS}})))
     config = (
@@ -69,7 +68,7 @@ def sb3_rate(timesteps: int = 4096) -> float:
     import gymnasium
     from stable_baselines3 import PPO
 
-    env = gymnasium.make("satgym/LEOEdge-Central-v0", config={"episode": {"steps": STEPS}})
+    env = gymnasium.make("satgym/LEOEdge-Central-v1", config={"episode": {"steps": STEPS}})
     model = PPO("MlpPolicy", env, n_steps=1024, batch_size=256, n_epochs=1, seed=0, device="cpu")
     model.learn(total_timesteps=1024)  # warm-up
     t0 = time.perf_counter()
@@ -84,7 +83,7 @@ def main() -> None:
     rows = [
         ("bare env loop, random actions (agent-steps/s)", bare),
         ("RLlib PPO local env runner sampling (agent-steps/s)", sample),
-        ("SB3 PPO.learn on LEOEdge-Central-v0 (agent-steps/s)", sb3),
+        ("SB3 PPO.learn on LEOEdge-Central-v1 (agent-steps/s)", sb3),
     ]
     width = max(len(r[0]) for r in rows)
     for name, val in rows:

@@ -150,7 +150,8 @@ def write_results(args, evals: pd.DataFrame, runs: dict) -> None:
         if load in runs:
             lines.append(f"# {load}\n{runs[load]['command']}")
     lines += ["```", "",
-              "Training: Hogwild workers on 2 shared CPU cores. Evaluation: greedy A3C vs baselines, "
+              "Training: Hogwild workers on 2 shared CPU cores, asynchronous per env copy (each worker steps all "
+              "satellites and updates every satellite's learner). Evaluation: greedy A3C vs baselines, "
               f"{n_eval} episodes each on the same task streams (env seeds {seeds[0]}..{seeds[-1]}, unseen in "
               "training), 200-step episodes; means below.", ""]
     for load in ("light", "normal", "heavy"):

@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     from agents.overrides import parse_env_set, validate
-    from agents.rllib.train import init_ray
+    from satgym.ray_session import init_ray
 
     overrides = parse_env_set(args.env_set)
     validate(overrides)  # unknown keys fail here, before Ray starts

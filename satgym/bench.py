@@ -92,18 +92,18 @@ class BareKernel:
 
         sim, rng, dt, cfg = self.sim, self.rng, self.sim.slot_s, self.sim.cfg
         row = min(self.k, sim.n_steps)
-        station = sim.schedule.station[row]
+        cluster = sim.schedule.cluster[row]
         counts = rng.poisson(dt / cfg.tasks.mean_interarrival_s, sim.n_sats)
         sat = np.repeat(np.arange(sim.n_sats), counts)
         m = len(sat)
         u = rng.random((3, m))
         work = np.floor(cfg.tasks.work_min + u[0] * (cfg.tasks.work_max - cfg.tasks.work_min + 1))
         size = work * cfg.tasks.input_mbit_per_unit
-        off = (station[sat] >= 0) & (u[1] < 0.5)
+        off = (cluster[sat] >= 0) & (u[1] < 0.5)
         ready = np.full(m, self.t)
         _, p_end = serve_fifo(sat[~off], ready[~off], work[~off] * sim.compute.exec_s[sat[~off]], self.proc)
         _, up_end = serve_fifo(sat[off], ready[off], size[off] / cfg.links.ground_rate_mbps, self.link)
-        c = station[sat[off]] * sim.ground.per_station + rng.integers(0, sim.ground.per_station, int(off.sum()))
+        c = cluster[sat[off]] * sim.ground.per_cluster + rng.integers(0, sim.ground.per_cluster, int(off.sum()))
         c_start, c_end = serve_fifo(c, up_end, work[off] * sim.edge_exec_s, self.cont)
         t_end = self.t + dt
         done = np.concatenate([self.live_done, p_end, c_end])

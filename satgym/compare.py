@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import time
 from typing import Any
 
@@ -61,7 +60,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
         return _run_reported(env, policy, obs, infos, spec)
     cols: dict[str, list] = {k: [] for k in (
         "step", "time_s", "edge_load", "generated", "completed", "failed", "in_flight",
-        "mean_execution_time_s", "satellites_in_contact", "decided", "offloaded", "round_tasks",
+        "mean_execution_time_s", "satellites_in_contact", "satellites_via_relay", "decided", "offloaded", "round_tasks",
         *(f"msg_{p}" for p in LAYER_PAIRS), *(f"sched_msg_{p}" for p in LAYER_PAIRS))}
     prev = dict.fromkeys(LAYER_PAIRS, 0)
     t0 = time.perf_counter()
@@ -81,6 +80,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
             "failed": m.get("failed", 0), "in_flight": m.get("in_flight", 0),
             "mean_execution_time_s": np.nan if m.get("mean_execution_time_s") is None else m["mean_execution_time_s"],
             "satellites_in_contact": m.get("satellites_in_contact", 0),
+            "satellites_via_relay": m.get("satellites_via_relay", 0),
             "decided": int(present.sum()), "offloaded": int(((act == 1) & present).sum()),
             "round_tasks": int(rnd.sat.size) if rnd is not None else 0,
         }
@@ -144,25 +144,24 @@ def _progress(total: int, enabled: bool):
 
 
 def _init_ray(address: str | None, workers: int | None):
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    """A local Ray on loopback with ``workers`` CPUs (default: all cores), or the cluster at ``address``.
+
+    The same start, with the same import-order guard, as ``satgym train`` (:mod:`satgym.ray_session`).
+    """
+    from satgym.ray_session import init_ray, loopback_env
+
+    loopback_env()  # before Ray is imported
     try:
-        import ray
+        import ray  # noqa: F401
     except ModuleNotFoundError:
         raise SystemExit(
             "satgym compare: spreading runs over cores needs Ray (pip install 'satgym[rl]'); "
             "or pass --no-ray to run in this process"
         ) from None
-
-    if ray.is_initialized():
-        return ray, False
-    if address:
-        ray.init(address=address, log_to_driver=False)
-    else:
-        ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
-                 _node_ip_address="127.0.0.1", _temp_dir=tempfile.mkdtemp(prefix="ray", dir="/tmp"),
-                 log_to_driver=False)
-    return ray, True
+    try:
+        return init_ray(address, workers)
+    except (RuntimeError, ValueError) as exc:
+        raise SystemExit(f"satgym compare: {exc}") from None
 
 
 def run_all(specs: list[dict], use_ray: bool = True, address: str | None = None,
@@ -193,13 +192,27 @@ def run_all(specs: list[dict], use_ray: bool = True, address: str | None = None,
     return results  # type: ignore[return-value]
 
 
+def ci95(values) -> float:
+    """Half-width of the 95 % confidence interval of the mean (Student's t over the runs)."""
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return float("nan")
+    return float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+
+
 def summary_table(episodes) -> "Any":
-    """Policy x load means over seeds/episodes (a pandas DataFrame)."""
-    cols = {"mean_execution_time_s": "mean", "mean_edge_load": "mean", "max_edge_load": "mean",
+    """Policy x load means over seeds/episodes (a pandas DataFrame), with 95 % confidence
+    half-widths of the execution time and the edge load."""
+    cols = {"mean_execution_time_s": "mean", "ci95_execution_time_s": ("mean_execution_time_s", ci95),
+            "mean_edge_load": "mean", "ci95_edge_load": ("mean_edge_load", ci95), "max_edge_load": "mean",
             "mean_accuracy": "mean", "generated": "mean", "completed": "mean", "completed_edge": "mean",
             "failed": "mean", "msg_satellite_lbs": "mean", "msg_lbs_server": "mean",
-            "msg_server_container": "mean", "seed": "count"}
-    table = episodes.groupby(["policy", "load"], sort=False).agg(cols).rename(columns={"seed": "runs"})
+            "msg_server_container": "mean", "runs": ("seed", "count")}
+    spec = {k: (v if isinstance(v, tuple) else (k, v)) for k, v in cols.items()}
+    table = episodes.groupby(["policy", "load"], sort=False).agg(**spec)
     return table.reset_index()
 
 

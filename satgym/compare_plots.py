@@ -2,8 +2,8 @@
 
 * Fig. 7: mean edge workload (container CPU occupancy) over time, per policy, one panel per load,
   with the cap P dashed (a moving average over ``smooth`` steps, mean over seeds).
-* Fig. 8: mean execution time per policy and load (bars, spread over seeds), the local-only run
-  as the reference line.
+* Fig. 8: mean execution time per policy and load (bars, 95 % confidence interval over seeds),
+  the local-only run as the reference line; a log scale when the times span more than 10x.
 * Fig. 9: messages per layer pair against task volume for LEOEdge (or the first policy given):
   per episode (tasks generated) and per scheduling round (tasks in the round).
 
@@ -40,9 +40,10 @@ def fig7_edge_load(steps, path: str, load_cap: float | None = None, smooth: int 
     fig, axes = plt.subplots(1, len(loads), figsize=(4.2 * len(loads), 3.2), sharey=True, squeeze=False)
     for ax, load in zip(axes[0], loads):
         sub = steps[steps["load"] == load]
-        for policy in dict.fromkeys(sub["policy"]):
+        for j, policy in enumerate(dict.fromkeys(sub["policy"])):
             curve = sub[sub["policy"] == policy].groupby("time_s")["edge_load"].mean()
-            ax.plot(curve.index, curve.rolling(smooth, min_periods=1).mean().to_numpy(), label=policy, lw=1.2)
+            ax.plot(curve.index, curve.rolling(smooth, min_periods=1).mean().to_numpy(), label=policy, lw=1.2,
+                    ls=("-", "--", "-.", ":")[j % 4])  # overlapping curves stay visible
         if load_cap is not None:
             ax.axhline(load_cap, color="k", ls="--", lw=0.8)
         ax.set_title(f"{load} load")
@@ -62,8 +63,10 @@ def fig8_execution_time(episodes, path: str, reference: str = "local") -> str:
     policies = list(dict.fromkeys(episodes["policy"]))
     fig, ax = plt.subplots(figsize=(1.2 + 1.1 * len(loads) * max(len(policies), 1) / 2.5, 3.4))
     width = 0.8 / max(len(policies), 1)
+    from satgym.compare import ci95
+
     g = episodes.groupby(["policy", "load"])["mean_execution_time_s"]
-    mean, std = g.mean(), g.std().fillna(0.0)
+    mean, std = g.mean(), g.agg(ci95).fillna(0.0)
     for j, policy in enumerate(policies):
         x = np.arange(len(loads)) + (j - (len(policies) - 1) / 2) * width
         y = [mean.get((policy, ld), np.nan) for ld in loads]
@@ -74,7 +77,10 @@ def fig8_execution_time(episodes, path: str, reference: str = "local") -> str:
             ax.hlines(mean.get((reference, ld), np.nan), i - 0.45, i + 0.45, colors="k", linestyles="--", lw=0.9)
     ax.set_xticks(np.arange(len(loads)), loads)
     ax.set_ylabel("mean execution time [s]")
-    ax.set_title(f"Fig. 8: execution time (dashed: {reference} only)")
+    finite = mean[np.isfinite(mean) & (mean > 0)]
+    if len(finite) and finite.max() > 10 * finite.min():  # e.g. local-only diverging under heavy load
+        ax.set_yscale("log")
+    ax.set_title(f"Fig. 8: execution time, 95 % CI over seeds (dashed: {reference} only)")
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -1,8 +1,14 @@
 """Independent per-satellite A3C learners (the LEOEdge paper's learning baseline), in torch.
 
-Each satellite ``sat_k`` is its own asynchronous advantage actor-critic learner (separate
-parameters, its own observation, the shared reward); asynchronous workers
-(``torch.multiprocessing``) update the shared-memory models and a shared Adam, Hogwild style.
+Each satellite ``sat_k`` has its own advantage actor-critic learner (separate parameters, its own
+observation, the shared reward) in shared memory with a shared Adam. Worker processes
+(``torch.multiprocessing``) update them asynchronously, Hogwild style. What is asynchronous is the
+env copy: by default each worker steps its own env copy with all satellites and updates every
+learner from it (the satellites of one copy move in lockstep); ``asynchrony="satellite"`` has each
+learner updated by one worker only, which with one worker per satellite gives every satellite its
+own environment interactions (the LEOEdge paper's description). A dead worker is restarted from
+the shared model; ``--resume`` continues a run without replaying its task streams
+(:mod:`agents.a3c.train`).
 
 Public API::
 

@@ -5,6 +5,12 @@
   actor restricted to the agent's own observation, see :mod:`agents.rllib.module`);
 * ``ippo``: independent learners, one module per satellite (module id = agent id).
 
+With ``num_env_runners >= 1`` a failed env runner is re-created by Ray and restored by RLlib with
+the learner's current weights (``restart_failed_env_runners``), and an iteration does not end
+before it has sampled ``train_batch`` env steps (``min_sample_timesteps_per_iteration``); the
+re-created runner gets a fresh seed (:class:`~agents.rllib.callbacks.SatgymMetricsCallback`). With
+``num_env_runners=0`` the driver samples and an env failure ends the run.
+
 Example::
 
     >>> cfg = build_config("ppo", TrainSettings(episode_steps=20, train_batch=200))
@@ -83,11 +89,16 @@ def build_config(algo: str, s: TrainSettings) -> PPOConfig:
         .environment(ENV_NAME, env_config=env_cfg)
         .env_runners(num_env_runners=s.num_env_runners, num_envs_per_env_runner=1,
                      rollout_fragment_length="auto", num_cpus_per_env_runner=1)
-        .multi_agent(policies=set(module_ids), policy_mapping_fn=own_mapping if algo == "ippo" else shared_mapping)
+        .multi_agent(policies=set(module_ids),
+                     policy_mapping_fn=own_mapping if algo == "ippo" else shared_mapping)
         .rl_module(rl_module_spec=spec)
-        .training(train_batch_size_per_learner=s.train_batch, minibatch_size=min(s.minibatch or s.train_batch // 2, s.train_batch), num_epochs=s.epochs,
-                  lr=s.lr, gamma=s.gamma, lambda_=0.95, entropy_coeff=s.entropy_coeff, vf_clip_param=1e4)
+        .training(train_batch_size_per_learner=s.train_batch, minibatch_size=settings_dict(s)["minibatch"],
+                  num_epochs=s.epochs, lr=s.lr, gamma=s.gamma, lambda_=0.95, entropy_coeff=s.entropy_coeff,
+                  vf_clip_param=1e4)
         .callbacks(SatgymMetricsCallback)
+        # an iteration ends only once a full batch was sampled in it: one whose runner died mid-way
+        # restores the runner and samples on, instead of counting an empty or short iteration
+        .reporting(min_sample_timesteps_per_iteration=s.train_batch)
         .debugging(seed=s.seed)
     )
     if s.fault_tolerant:
@@ -96,4 +107,5 @@ def build_config(algo: str, s: TrainSettings) -> PPOConfig:
 
 
 def settings_dict(s: TrainSettings) -> dict[str, Any]:
-    return asdict(s)
+    """The settings as saved with a checkpoint (``minibatch`` resolved to the value PPO uses)."""
+    return {**asdict(s), "minibatch": min(s.minibatch or s.train_batch // 2, s.train_batch)}

@@ -16,7 +16,7 @@ Example::
     >>> sorted(env.observation_space.spaces) == sorted(env.possible_agents)
     True
     >>> env_creator({"episode_steps": 3, "critic_state": True}).observation_space["sat_0"].shape
-    (465,)
+    (487,)
 """
 
 from __future__ import annotations

@@ -5,7 +5,10 @@ Each iteration prints one progress line and appends a row to ``OUT/metrics.csv``
 time, edge load, failed and completed tasks, from :class:`~agents.rllib.callbacks.
 SatgymMetricsCallback`) and the PPO losses. Checkpoints go to ``OUT/checkpoints/iter_NNNNN``
 every ``--checkpoint-every`` iterations and at the end (``save_to_path``), each with a
-``satgym_marl.json`` that the ``marl`` policy reads; ``--resume PATH`` continues from one.
+``satgym_marl.json`` (algo, env config, PPO settings, iteration) that the ``marl`` policy reads.
+``--resume PATH`` continues the run of one (:func:`restore`): its own config and counters, rows
+appended to ``metrics.csv``, a fresh seed for the new segment. Ray starts through
+:func:`satgym.ray_session.init_ray` (loopback; ``--num-cpus``, default all cores).
 
 Example::
 
@@ -17,50 +20,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import shutil
-import tempfile
 import time
 from typing import Any
 
 from agents.rllib.callbacks import EPISODE_KEYS, PREFIX
-from agents.rllib.config import RLLIB_ALGOS, TrainSettings, build_config, env_config, register
-
-META_FILE = "satgym_marl.json"
-
-
-LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0", "OMP_NUM_THREADS": "1"}
-
-
-def loopback_env() -> None:
-    """Set the env vars that keep a local Ray on loopback. Must run before ``import ray``: Ray
-    reads ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER`` at import time, and with it unset (Linux) it
-    replaces ``_node_ip_address="127.0.0.1"`` by the host's external address."""
-    for key, value in LOOPBACK_ENV.items():
-        os.environ.setdefault(key, value)
-
-
-def init_ray(address: str | None = None, num_cpus: int = 2):
-    """Attach to ``address`` or start a local Ray on loopback (at most ``num_cpus``); reuse a running one.
-
-    Returns ``(ray, owned)``; shut Ray down only if ``owned``.
-    """
-    import ray
-    from ray._private import ray_constants
-
-    if ray.is_initialized():
-        return ray, False
-    if address:
-        ray.init(address=address, log_to_driver=False)
-        return ray, True
-    if ray_constants.ENABLE_RAY_CLUSTER:
-        raise RuntimeError("init_ray: Ray was imported before RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 was set, so "
-                           "it would listen on the external address; call agents.rllib.train.loopback_env() "
-                           "(or export the variable) before importing ray")
-    ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-             _temp_dir=tempfile.mkdtemp(prefix="ray", dir="/tmp"), log_to_driver=False)
-    return ray, True
+from agents.rllib.config import RLLIB_ALGOS, TrainSettings, build_config, env_config, register, settings_dict
+from agents.rllib.policy import META_FILE
+from satgym.ray_session import init_ray, loopback_env  # noqa: F401  (re-exported: the one Ray start)
 
 
 def summarize(result: dict[str, Any]) -> dict[str, float]:
@@ -83,11 +53,11 @@ def summarize(result: dict[str, Any]) -> dict[str, float]:
 
 
 def save(algo: Any, out: str, meta: dict[str, Any]) -> str:
-    """``save_to_path`` into ``OUT/checkpoints/iter_NNNNN`` (+ meta), mirrored to ``.../latest``."""
+    """``save_to_path`` into ``OUT/checkpoints/iter_NNNNN`` (+ meta with the iteration), mirrored to ``.../latest``."""
     path = os.path.abspath(os.path.join(out, "checkpoints", f"iter_{algo.iteration:05d}"))
     algo.save_to_path(path)
     with open(os.path.join(path, META_FILE), "w") as f:
-        json.dump(meta, f, indent=1)
+        json.dump({**meta, "iteration": int(algo.iteration)}, f, indent=1)
     latest = os.path.join(out, "checkpoints", "latest")
     if os.path.islink(latest) or os.path.exists(latest):
         os.unlink(latest) if os.path.islink(latest) else shutil.rmtree(latest)
@@ -96,36 +66,77 @@ def save(algo: Any, out: str, meta: dict[str, Any]) -> str:
 
 
 def settings_from_args(args: argparse.Namespace) -> TrainSettings:
-    s = TrainSettings(scenario=args.scenario, load=args.load, episode_steps=args.episode_steps, seed=args.seed,
-                      num_env_runners=args.num_env_runners, overrides=dict(getattr(args, "overrides", None) or {}))
-    for name in ("train_batch", "minibatch", "epochs", "lr"):
-        if getattr(args, name, None) is not None:
-            setattr(s, name, getattr(args, name))
-    return s
+    """``TrainSettings`` from a ``satgym train`` namespace (missing or None: the defaults)."""
+    names = [f.name for f in dataclasses.fields(TrainSettings) if f.name != "overrides"]
+    kwargs = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    return TrainSettings(**kwargs, overrides=dict(getattr(args, "overrides", None) or {}))
+
+
+def read_meta(path: str) -> dict[str, Any]:
+    with open(os.path.join(path, META_FILE)) as f:
+        return json.load(f)
+
+
+def restore(path: str, num_env_runners: int | None = None):
+    """Continue the run of checkpoint ``path``: the checkpoint's own ``AlgorithmConfig`` (env, module,
+    PPO settings) with a fresh seed for this segment, then its state (weights, optimiser, iteration
+    and step counters). ``num_env_runners``: a new number of remote runners (None: the checkpoint's).
+
+    The segment seed is :func:`agents.resume.segment_seed` of the run's seed and the checkpoint's
+    iteration: the env runners reset their envs with it, so no task stream of earlier segments is
+    replayed. The env is registered again (needed in a fresh process).
+    """
+    import pickle
+
+    from ray.rllib.algorithms.algorithm import Algorithm
+    from ray.rllib.algorithms.algorithm_config import AlgorithmConfig
+
+    from agents.resume import segment_seed
+
+    register()
+    path = os.path.abspath(path)
+    meta = read_meta(path)
+    with open(os.path.join(path, Algorithm.CLASS_AND_CTOR_ARGS_FILE_NAME), "rb") as f:
+        config = AlgorithmConfig.from_state(pickle.load(f)["ctor_args_and_kwargs"][0][0])
+    seed = (meta.get("settings") or {}).get("seed", config.seed)
+    iteration = meta.get("iteration", int(os.path.basename(os.path.realpath(path)).rpartition("_")[2] or 0))
+    config.debugging(seed=segment_seed(seed, iteration))
+    if num_env_runners is not None:
+        config.env_runners(num_env_runners=num_env_runners)
+    return Algorithm.from_checkpoint(path, config=config)
 
 
 def build_or_restore(algo_name: str, s: TrainSettings, resume: str | None):
-    """A new Algorithm, or ``Algorithm.from_checkpoint(resume)`` (env re-registered first)."""
+    """A new Algorithm, or the run of checkpoint ``resume`` continued (:func:`restore`)."""
     if resume:
-        from ray.rllib.algorithms.algorithm import Algorithm
-
-        register()
-        return Algorithm.from_checkpoint(os.path.abspath(resume))
+        return restore(resume, s.num_env_runners)
     return build_config(algo_name, s).build_algo()
 
 
 def train(algo_name: str, s: TrainSettings, iterations: int, out: str, resume: str | None = None,
           checkpoint_every: int = 10, quiet: bool = False) -> dict[str, Any]:
-    """Train for ``iterations`` more iterations; returns ``{"rows": [...], "checkpoint": path}``."""
+    """Train for ``iterations`` more iterations; returns ``{"rows": [...], "checkpoint": path}``.
+
+    With ``resume`` the run of that checkpoint continues (:func:`restore`): ``algo_name`` and ``s``
+    must match what it was trained with (ValueError naming the field; ``s.num_env_runners`` may
+    differ), its iteration and step counters go on and rows are appended to ``OUT/metrics.csv``.
+    """
+    from agents.resume import merge
+
     if algo_name not in RLLIB_ALGOS:
         raise ValueError(f"algo: {algo_name!r} is not valid; choose one of {', '.join(RLLIB_ALGOS)}")
-    os.makedirs(out, exist_ok=True)
+    settings = settings_dict(s)
     if resume:  # the checkpoint knows what it was trained on
-        with open(os.path.join(resume, META_FILE)) as f:
-            meta = json.load(f)
-        algo_name = meta["algo"]
-    meta = {"algo": algo_name, "env_config": env_config(algo_name, s) if not resume else meta["env_config"],
+        saved = read_meta(resume)
+        merge({"algo": saved["algo"]}, {"algo": algo_name})
+        merge({k: v for k, v in saved.get("settings", {}).items() if k != "num_env_runners"},
+              {k: v for k, v in settings.items() if k != "num_env_runners"})
+        env_cfg = saved["env_config"]
+    else:
+        env_cfg = env_config(algo_name, s)
+    meta = {"algo": algo_name, "env_config": env_cfg, "settings": settings,
             "mapping": "own" if algo_name == "ippo" else "shared"}
+    os.makedirs(out, exist_ok=True)
     from torch.utils.tensorboard import SummaryWriter
 
     writer = SummaryWriter(os.path.join(out, "tb"))
@@ -169,11 +180,15 @@ def train(algo_name: str, s: TrainSettings, iterations: int, out: str, resume: s
 
 
 def run(args: argparse.Namespace) -> int:
-    """Entry point of ``satgym train`` for the RLlib algorithms."""
-    ray, owned = init_ray(args.address)
+    """Entry point of ``satgym train`` for the RLlib algorithms (``--resume``: :mod:`agents.resume`)."""
+    from agents.resume import resolve
+
+    resolve(args)
+    ray, owned = init_ray(args.address, getattr(args, "num_cpus", None))
+    kwargs = {"checkpoint_every": args.checkpoint_every} if getattr(args, "checkpoint_every", None) is not None else {}
     try:
-        train(args.algo, settings_from_args(args), args.iterations, args.out, resume=args.resume,
-              checkpoint_every=args.checkpoint_every, quiet=getattr(args, "quiet", False))
+        train(args.algo, settings_from_args(args), args.iterations if args.iterations is not None else 10,
+              args.out or "runs/train", resume=args.resume, quiet=getattr(args, "quiet", False), **kwargs)
     finally:
         if owned:
             ray.shutdown()

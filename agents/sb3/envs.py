@@ -7,10 +7,10 @@ Observations have unbounded fields (seconds, Mbit, counts); :func:`squash_obs`
 >>> env = make_view_env("central", config={"episode": {"steps": 5}})
 >>> obs, _ = env.reset(seed=0)
 >>> obs.shape, env.action_space.shape
-((400,), (40,))
+((420,), (40,))
 >>> venv = make_supersuit_vec_env(config={"episode": {"steps": 5}})
 >>> venv.num_envs, venv.observation_space.shape
-(10, (40,))
+(10, (42,))
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pettingzoo.utils import BaseParallelWrapper
 #: ``env.episode_metrics()`` fields reported in ``info["episode_metrics"]`` at the end of an episode
 METRIC_FIELDS = ("mean_execution_time_s", "mean_edge_load", "failed", "completed", "generated")
 VIEWS = ("central", "single")
-_ID_PREFIX = {"leoedge": "LEOEdge", "starlink": "Starlink"}
+_ID_PREFIX = {"leoedge": "LEOEdge", "leoedge-miyun": "LEOEdgeMiyun", "starlink": "Starlink"}
 
 
 def squash_obs(x: np.ndarray) -> np.ndarray:
@@ -109,16 +109,16 @@ class SquashParallel(BaseParallelWrapper):
 
 
 def view_id(scenario: str, view: str) -> str:
-    """Gymnasium id of a view, e.g. ``satgym/LEOEdge-Central-v0``.
+    """Gymnasium id of a view, e.g. ``satgym/LEOEdge-Central-v1``.
 
     >>> view_id("leoedge", "central")
-    'satgym/LEOEdge-Central-v0'
+    'satgym/LEOEdge-Central-v1'
     """
     if view not in VIEWS:
         raise ValueError(f"view: {view!r} is not valid; choose one of {', '.join(VIEWS)}")
     if scenario not in _ID_PREFIX:
         raise ValueError(f"scenario: {scenario!r} has no Gymnasium view; choose one of {', '.join(_ID_PREFIX)}")
-    return f"satgym/{_ID_PREFIX[scenario]}-{view.capitalize()}-v0"
+    return f"satgym/{_ID_PREFIX[scenario]}-{view.capitalize()}-v1"
 
 
 def make_view_env(view: str = "central", scenario: str = "leoedge", load: str | None = None,

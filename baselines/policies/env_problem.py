@@ -6,9 +6,10 @@ station (``env.station_of()``). For candidate ``k`` of satellite ``i`` and conta
 * local completion ``t_local = proc_backlog_s + (earlier slots' work) x c(m_i) + work x c(m_i)``
   (the on-board FIFO queue, the earlier slots of the same satellite as if they ran locally, then
   the task's own execution);
-* upload ``t_up = link_backlog_s + (earlier slots' uploads) + input / (l (1 - p))`` (Eq. 1, the
-  earlier slots of the same satellite counted as if offloaded, an upper bound), and for Case I
-  the result transfer ``s / (l (1 - p))`` (Eq. 29);
+* upload ``t_up = link_backlog_s + (earlier slots' uploads) + input / (l (1 - p)) + path_delay_s``
+  (Eq. 1, the earlier slots of the same satellite counted as if offloaded, an upper bound; the
+  path delay is the propagation and fibre delay to the cluster, directly or through a relay), and
+  for Case I the result transfer ``s / (l (1 - p))`` (Eq. 29) and the path delay back;
 * the task is a candidate only if ``t_up`` (+ result return and edge execution for Case I) fits
   the remaining contact ``T_a(i)`` (Eq. 27); otherwise it runs locally;
 * edge completion ``t_edge[k, o] = t_up + wait_o + work x c(m_e) (+ result return)`` with
@@ -16,8 +17,12 @@ station (``env.station_of()``). For candidate ``k`` of satellite ``i`` and conta
   plus the work this policy reserved there that has not arrived yet;
 * ``z = alpha Dc / T_ref + (1 - alpha) Da`` with ``Dc = t_local - t_edge`` (Eq. 3) and
   ``Da = a_s - a_i`` (Eq. 4); alpha, T_ref and F from the scenario's ``reward`` config;
-* load increment ``u_k = work x c(m_e) / H`` and current load
-  ``L_o = max(occupancy_o, (backlog_o + committed_o) / H)``, cap ``P = ground.load_cap`` (Eq. 6).
+* load ``L_o``: the container's CPU utilisation over the window ``[t - H, t + H]``, the busy time
+  of the last ``H`` seconds (each container's own occupancy history) plus its queued and reserved
+  work, over ``2 H``; a task adds ``u_k = work x c(m_e) / (2 H)``; cap ``P = ground.load_cap``
+  (Eq. 6). This is the quantity Eq. 6 caps (Sec. IX-C: mean CPU utilisation below P), measured
+  where the scheduler can act on it. (Without the history, ``L_o = max(occupancy_o, (backlog_o +
+  committed_o) / H)``: a container that was busy during the last slot counts as full.)
 
 ``H`` (``horizon_s``) is the window the load is measured over. The env measures occupancy over
 ``load_window_s`` (1 s); a task runs up to ``work_max x c(m_e)`` (1.8 s in the ``leoedge`` preset),
@@ -64,7 +69,9 @@ def _edge_terms(m: np.ndarray, K: int, env: Any) -> dict[str, np.ndarray]:
     cfg = env.config
     work = slot_matrix(m, K, "work_units")
     c_i = sat_field(m, "exec_s_per_unit").astype(np.float64)[:, None]
-    c_e = sat_field(m, "edge_exec_s_per_unit").astype(np.float64)[:, None]
+    # c(m_e) from the layout in float64: the float32 observation (0.045 -> 0.0450000018) would put
+    # a task whose load is exactly P just over the cap for this policy but not for the oracle
+    c_e = float(env.ground_layout()["edge_exec_s_per_unit"])
     return {
         "present": slot_matrix(m, K, "present") > 0,
         "work": work,
@@ -85,19 +92,26 @@ def advantage_arg(delta_c_s: np.ndarray, delta_a: np.ndarray, env: Any) -> np.nd
 
 
 def build_round(env: Any, m: np.ndarray, task_ids: np.ndarray, committed_s: np.ndarray,
-                horizon_s: float) -> RoundInputs:
-    """The round of this step (see module docstring); ``committed_s`` (O,) is reserved work in flight."""
+                horizon_s: float, busy_past_s: np.ndarray | None = None) -> RoundInputs:
+    """The round of this step (see module docstring); ``committed_s`` (O,) is reserved work in
+    flight; ``busy_past_s`` (O,) each container's busy time over the last ``horizon_s`` (the
+    windowed load estimate), None for the queue-only estimate."""
     K = task_ids.shape[1]
     lay, cs = env.ground_layout(), env.container_state()
-    station = np.asarray(env.station_of())
+    station = np.asarray(env.cluster_of())  # the paper's S: the cluster the satellite reaches
     e = _edge_terms(m, K, env)
     rate = sat_field(m, "ground_rate_mbps").astype(np.float64)[:, None]
     loss = sat_field(m, "ground_loss").astype(np.float64)[:, None]
     eff = np.where(rate > 0, rate * (1.0 - loss), np.inf)
     tx = np.where(e["present"], e["input"] / eff, 0.0)
-    t_up = sat_field(m, "link_backlog_s").astype(np.float64)[:, None] + np.cumsum(tx, axis=1)
+    t_tx = sat_field(m, "link_backlog_s").astype(np.float64)[:, None] + np.cumsum(tx, axis=1)
     back = np.where(e["ret"], e["result"] / eff, 0.0)
-    fits = t_up + np.where(e["ret"], back + e["edge_exec"], 0.0) <= sat_field(m, "remaining_contact_s")[:, None]
+    fits = t_tx + np.where(e["ret"], back + e["edge_exec"], 0.0) <= sat_field(m, "remaining_contact_s")[:, None]
+    # arrival at the cluster: the transfer, then propagation (and fibre) on the current path; a
+    # Case I result comes back over the same path
+    delay = sat_field(m, "path_delay_s").astype(np.float64)[:, None]
+    t_up = t_tx + delay
+    back = np.where(e["ret"], back + delay, 0.0)
     cand = e["present"] & (station[:, None] >= 0) & (rate > 0) & fits & (task_ids >= 0)
     sat, slot = np.nonzero(cand)
     empty = np.zeros(0)
@@ -108,10 +122,14 @@ def build_round(env: Any, m: np.ndarray, task_ids: np.ndarray, committed_s: np.n
     wait = np.maximum(backlog[None, :] - up[:, None], 0.0)                   # (K, O) queueing
     t_edge = (up + e["edge_exec"][sat, slot] + back[sat, slot])[:, None] + wait
     z = advantage_arg(e["t_local"][sat, slot][:, None] - t_edge, e["delta_a"][sat], env)   # Eqs. 2-4
-    u = e["edge_exec"][sat, slot] / horizon_s
-    load0 = np.maximum(cs["occupancy"], backlog / horizon_s)
+    if busy_past_s is None:
+        u = e["edge_exec"][sat, slot] / horizon_s
+        load0 = np.maximum(cs["occupancy"], backlog / horizon_s)
+    else:  # utilisation over [t - H, t + H]: busy time behind, queued and reserved work ahead
+        u = e["edge_exec"][sat, slot] / (2.0 * horizon_s)
+        load0 = (busy_past_s + backlog) / (2.0 * horizon_s)
     problem = OffloadProblem(
-        satellite=sat, station=station[sat], container_station=lay["container_station"],
+        satellite=sat, station=station[sat], container_station=lay["container_cluster"],
         container_server=lay["container_server"], advantage_arg=z, task_load=u,
         container_load0=load0, load_cap=lay["load_cap"], advantage=env.config.reward.operator,
     )

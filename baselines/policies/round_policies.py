@@ -62,15 +62,17 @@ class RoundPolicy(ABC):
         n = len(env.possible_agents)
         self.horizon_s = self.horizon_s_arg or default_horizon_s(env)
         self.slot_s = float(lay["slot_s"])
-        self.container_station = np.asarray(lay["container_station"])
-        self.n_stations = int(lay["n_stations"])
-        self.per_station = int(lay["servers_per_station"] * lay["containers_per_server"])
+        self.container_station = np.asarray(lay["container_cluster"])  # the paper's S is a cluster
+        self.n_stations = int(lay["n_clusters"])
+        self.per_station = int(lay["servers_per_cluster"] * lay["containers_per_server"])
         self.prices: DualPrices | None = None
         self.seen_lam = np.zeros(n)          # last lambda_S each satellite received
         self.seen_kappa = np.zeros(n)        # last cheapest container price received
         self.steps = 0
         # reserved tasks not yet at the station: container, edge work (s), estimated arrival (s)
         self.book = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+        # each container's occupancy over the last H seconds (one row per slot), for its load
+        self.history = np.zeros((max(1, int(round(self.horizon_s / self.slot_s))), self.container_station.size))
         self.last_round, self.last_decision, self.last_messages = None, None, {}
 
     def _committed(self, now: float, n_containers: int) -> np.ndarray:
@@ -91,7 +93,10 @@ class RoundPolicy(ABC):
         task_ids = np.stack([np.asarray(infos[a]["task_ids"]) for a in agents]) if infos else np.full((len(agents), K), -1)
         out = np.full((len(agents), K), LOCAL, dtype=np.int64)
         committed = self._committed(now, self.container_station.size)
-        rnd = build_round(env, m, task_ids, committed, self.horizon_s)
+        self.history = np.roll(self.history, 1, axis=0)
+        self.history[0] = env.container_state()["occupancy"]
+        busy_past = self.history.sum(axis=0) * self.slot_s
+        rnd = build_round(env, m, task_ids, committed, self.horizon_s, busy_past)
         self.last_round, self.last_decision, self.last_messages = rnd, None, {}
         in_round = np.zeros(len(agents), dtype=bool)
         if rnd.problem is not None:
@@ -108,8 +113,8 @@ class RoundPolicy(ABC):
             if prices is not None:
                 self.prices = prices
             self.last_decision, self.last_messages = decision, messages
-        # every satellite in contact receives its station's prices (broadcast with the round)
-        station = np.asarray(env.station_of())[rows]
+        # every satellite connected to a cluster receives its prices (broadcast with the round)
+        station = np.asarray(env.cluster_of())[rows]
         here = station >= 0
         in_round[here] = True
         if self.prices is not None and here.any():
@@ -127,7 +132,7 @@ class RoundPolicy(ABC):
             return
         z, edge_exec, present = stale_advantage(env, m[go], K)
         F = get_advantage_operator(env.config.reward.operator).value(z)
-        u = edge_exec / self.horizon_s
+        u = edge_exec / (2.0 * self.horizon_s)  # as in build_round's windowed load
         rho = self.rho * max(float(F.max(initial=0.0)), 1e-12)
         lam = np.repeat(self.seen_lam[rows[go]], K)
         kappa = np.repeat(self.seen_kappa[rows[go]], K)

@@ -28,7 +28,9 @@ def _coerce(path: str, hint: Any, value: Any, current: Any) -> Any:
             return value
         if not isinstance(value, Mapping):
             raise ValueError(f"{path}: expected a mapping of {hint.__name__} fields, got {value!r}")
-        return override(current if current is not None else hint(), value, path)
+        if current is not None:
+            return override(current, value, path)
+        return _build(hint, value, path)
     if origin is tuple:
         args = typing.get_args(hint)
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
@@ -54,6 +56,22 @@ def _coerce(path: str, hint: Any, value: Any, current: Any) -> Any:
             raise ValueError(f"{path}: expected a string, got {value!r}")
         return value
     return value
+
+
+def _build(cls: type, values: Mapping[str, Any], path: str) -> Any:
+    """A new ``cls`` from a mapping (list items such as stations and relays): unknown keys and
+    missing required fields raise, naming them."""
+    types = _field_types(cls)
+    unknown = sorted(set(values) - set(types))
+    if unknown:
+        raise ValueError(f"{path}: unknown key(s) {', '.join(map(repr, unknown))}; "
+                         f"valid keys are {', '.join(sorted(types))}")
+    required = [f.name for f in dataclasses.fields(cls)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    missing = [name for name in required if name not in values]
+    if missing:
+        raise ValueError(f"{path}: missing required key(s) {', '.join(map(repr, missing))}")
+    return cls(**{k: _coerce(f"{path}.{k}", types[k], v, None) for k, v in values.items()})
 
 
 def override(base: Any, changes: Mapping[str, Any], path: str = "") -> Any:

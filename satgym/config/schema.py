@@ -106,6 +106,10 @@ class StationsConfig:
 
     ``extra``: ``""``, ``"cities:N"`` (the N most populous cities) or ``"starlink_gateways:N"``
     (N=0: all unique gateway sites).
+    ``contact``: ``"geometry"`` (visibility from the orbits, the default) or ``"always"``: the
+    literal idealisation of the LEOEdge paper's "communication time 92.75-104.56 min" (the orbital
+    period), every satellite connected to its nearest station at every instant. Never a preset's
+    default: it removes the contact windows the scheduling problem is about.
     """
 
     stations: tuple[StationSpec, ...] = ()
@@ -113,12 +117,15 @@ class StationsConfig:
     min_elevation_deg: float = 10.0
     selection: str = "longest"
     lookahead_s: float = 3600.0
+    contact: str = "geometry"
 
     SELECTIONS = ("longest", "highest")
+    CONTACTS = ("geometry", "always")  # satgym.core.ground_segment.CONTACT_MODES
 
     def __post_init__(self) -> None:
         check_range("stations.min_elevation_deg", self.min_elevation_deg, 0.0, 89.0)
         check_choice("stations.selection", self.selection, self.SELECTIONS)
+        check_choice("stations.contact", self.contact, self.CONTACTS)
         check_positive("stations.lookahead_s", self.lookahead_s)
         if self.extra:
             kind, _, n = self.extra.partition(":")
@@ -127,6 +134,46 @@ class StationsConfig:
                 raise ValueError(f"stations.extra: count after ':' must be an integer, got {n!r}")
         if not self.stations and not self.extra:
             raise ValueError("stations: at least one ground station is needed (stations or extra)")
+
+
+@dataclass(frozen=True)
+class RelaySpec:
+    """One geostationary data-relay satellite and the station its feeder link lands at."""
+
+    name: str
+    lon_deg: float
+    feeder: str
+
+    def __post_init__(self) -> None:
+        check_range("relays.satellites.lon_deg", self.lon_deg, -180.0, 360.0)
+        if not self.feeder:
+            raise ValueError("relays.satellites.feeder: the name of a station of the scenario is required")
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    """Geostationary data relay (NASA's TDRSS, China's Tianlian, ESA's EDRS): the path LEO
+    missions use when no ground station is in view (``satgym.core.ground_segment``).
+
+    A satellite in line of sight of a relay (the line clears the Earth by ``grazing_altitude_km``)
+    and out of view of every station sends to the relay at ``rate_mbps``; the relay forwards over
+    its feeder link to ``feeder`` and the feeder's fibre to the edge cluster. Propagation delay of
+    both radio hops from the real geometry. Every user in view of a relay is served (the relay's
+    channel count is not modelled).
+    """
+
+    satellites: tuple[RelaySpec, ...] = ()
+    rate_mbps: float = 10.0
+    grazing_altitude_km: float = 100.0
+    feeder_min_elevation_deg: float = 5.0
+
+    def __post_init__(self) -> None:
+        check_positive("relays.rate_mbps", self.rate_mbps)
+        check_range("relays.grazing_altitude_km", self.grazing_altitude_km, 0.0, 1000.0)
+        check_range("relays.feeder_min_elevation_deg", self.feeder_min_elevation_deg, 0.0, 89.0)
+        names = [r.name for r in self.satellites]
+        if len(set(names)) != len(names):
+            raise ValueError(f"relays.satellites: relay names must be unique, got {names}")
 
 
 @dataclass(frozen=True)
@@ -199,15 +246,32 @@ class ComputeConfig:
 
 @dataclass(frozen=True)
 class GroundConfig:
-    """Edge cluster per ground station: LBS -> servers -> containers (Sec. IV-B, IX-A)."""
+    """Edge clusters: LBS -> servers -> containers (Sec. IV-B, IX-A), and how stations reach them.
+
+    ``clusters``: ``"per_station"`` (every station has its own cluster) or ``"shared"`` (every
+    station is backhauled over terrestrial fibre to one cluster at ``cluster_site``, a station
+    name; default the first station). Fibre delay: great-circle distance x
+    ``backhaul_route_factor`` / ``backhaul_fibre_km_s`` (light in silica, c / 1.468).
+    """
 
     servers: int = 3
     containers_per_server: int = 4
     load_cap: float = 0.5  # P of Eq. 6
     load_window_s: float = 1.0  # CPU occupancy L_o is measured over this window
     scheduler: str = "least_loaded"
+    clusters: str = "per_station"
+    cluster_site: str = ""
+    backhaul_route_factor: float = 1.5
+    backhaul_fibre_km_s: float = 204_000.0
+
+    CLUSTERS = ("per_station", "shared")  # satgym.core.ground_segment.CLUSTER_MODES
 
     def __post_init__(self) -> None:
+        check_choice("ground.clusters", self.clusters, self.CLUSTERS)
+        if self.cluster_site and self.clusters != "shared":
+            raise ValueError("ground.cluster_site: only meaningful with ground.clusters='shared'")
+        check_range("ground.backhaul_route_factor", self.backhaul_route_factor, 1.0, 10.0)
+        check_positive("ground.backhaul_fibre_km_s", self.backhaul_fibre_km_s)
         check_positive("ground.servers", self.servers)
         check_positive("ground.containers_per_server", self.containers_per_server)
         check_range("ground.load_cap", self.load_cap, 0.0, 1.0)
@@ -347,6 +411,7 @@ class ScenarioConfig:
     stations: StationsConfig = field(
         default_factory=lambda: StationsConfig(stations=(StationSpec("Miyun", 40.45, 116.86, 0.1),))
     )
+    relays: RelayConfig = field(default_factory=RelayConfig)
     links: LinkConfig = field(default_factory=LinkConfig)
     compute: ComputeConfig = field(default_factory=ComputeConfig)
     ground: GroundConfig = field(default_factory=GroundConfig)

@@ -1,12 +1,13 @@
-"""Ground segment: per station a load balancer (LBS) -> J servers -> O_j containers (Sec. IV-B).
+"""Edge clusters: per cluster a load balancer (LBS) -> J servers -> O_j containers (Sec. IV-B).
 
-Containers are numbered globally ``station * C + server_in_station * O_j + k`` with
-``C = J * O_j`` containers per station. Each container is a FIFO server running the ground model
+A cluster is fed by one or more access points (:mod:`satgym.core.ground_segment`). Containers are
+numbered globally ``cluster * C + server_in_cluster * O_j + k`` with ``C = J * O_j`` containers per
+cluster. Each container is a FIFO server running the ground model
 (c(m_e) per inference unit). Its workload L_o is CPU occupancy: the fraction of the last
 ``load_window_s`` it spent executing (what Fig. 7 plots); its *backlog* is the queued work in seconds.
 
 Placement is pluggable: a :class:`GroundScheduler` chooses the container of every task that reaches
-the station in a step (the LBS picks a server, the server a container). By default the LBS assigns
+the cluster in a step (the LBS picks a server, the server a container). By default the LBS assigns
 by instantaneous load (``least_loaded``). Policies can also reserve a container for a task before
 it arrives (``Simulator.reserve``): the LEOEdge dual scheduler places tasks this way.
 """
@@ -21,19 +22,19 @@ from satgym.config.schema import GroundConfig
 
 
 class GroundCluster:
-    """State of every station's containers as arrays."""
+    """State of every cluster's containers as arrays."""
 
-    def __init__(self, cfg: GroundConfig, n_stations: int) -> None:
+    def __init__(self, cfg: GroundConfig, n_clusters: int) -> None:
         self.cfg = cfg
-        self.n_stations = n_stations
-        self.per_station = cfg.servers * cfg.containers_per_server
-        self.n_containers = n_stations * self.per_station
-        local = np.arange(self.per_station)
-        self.container_station = np.repeat(np.arange(n_stations), self.per_station)
+        self.n_clusters = n_clusters
+        self.per_cluster = cfg.servers * cfg.containers_per_server
+        self.n_containers = n_clusters * self.per_cluster
+        local = np.arange(self.per_cluster)
+        self.container_cluster = np.repeat(np.arange(n_clusters), self.per_cluster)
         self.container_server = (
-            self.container_station * cfg.servers + np.tile(local // cfg.containers_per_server, n_stations)
+            self.container_cluster * cfg.servers + np.tile(local // cfg.containers_per_server, n_clusters)
         )
-        self.n_servers = n_stations * cfg.servers
+        self.n_servers = n_clusters * cfg.servers
         self.reset()
 
     def reset(self) -> None:
@@ -45,60 +46,61 @@ class GroundCluster:
 
 
 class GroundScheduler(Protocol):
-    """Chooses a global container for each arrival (arrays sorted by arrival time)."""
+    """Chooses a global container for each arrival (arrays sorted by arrival time); ``site`` is
+    the cluster each task arrives at."""
 
     def assign(
         self,
         cluster: GroundCluster,
         task_id: np.ndarray,
-        station: np.ndarray,
+        site: np.ndarray,
         arrival_s: np.ndarray,
         exec_s: np.ndarray,
         rng: np.random.Generator,
     ) -> np.ndarray: ...
 
 
-def _by_station_rounds(station: np.ndarray) -> np.ndarray:
-    """Rank of each arrival among the arrivals of its station (input is time-sorted)."""
+def _rank_in_cluster(site: np.ndarray) -> np.ndarray:
+    """Rank of each arrival among the arrivals at its cluster (input is time-sorted)."""
     from satgym.core.fifo import rank_within_group
 
-    _, rank = rank_within_group(station, np.arange(len(station), dtype=np.float64))
+    _, rank = rank_within_group(site, np.arange(len(site), dtype=np.float64))
     return rank
 
 
 class LeastLoaded:
     """LBS -> server with the least total backlog -> its container with the least backlog."""
 
-    def assign(self, cluster, task_id, station, arrival_s, exec_s, rng):
+    def assign(self, cluster, task_id, site, arrival_s, exec_s, rng):
         from satgym.core.step_advance import least_loaded
 
         return least_loaded(
-            cluster.busy_until, np.asarray(station, dtype=np.int64), np.asarray(arrival_s, dtype=np.float64),
-            np.asarray(exec_s, dtype=np.float64), cluster.per_station, cluster.cfg.servers,
+            cluster.busy_until, np.asarray(site, dtype=np.int64), np.asarray(arrival_s, dtype=np.float64),
+            np.asarray(exec_s, dtype=np.float64), cluster.per_cluster, cluster.cfg.servers,
             cluster.cfg.containers_per_server,
         )
 
 
 class RoundRobin:
-    """Each station's LBS cycles through its containers."""
+    """Each cluster's LBS cycles through its containers."""
 
     def __init__(self) -> None:
         self._next: np.ndarray | None = None
 
-    def assign(self, cluster, task_id, station, arrival_s, exec_s, rng):
-        if self._next is None or len(self._next) != cluster.n_stations:
-            self._next = np.zeros(cluster.n_stations, dtype=np.int64)
-        rank = _by_station_rounds(station)
-        local = (self._next[station] + rank) % cluster.per_station
-        np.add.at(self._next, station, 1)
-        return station * cluster.per_station + local
+    def assign(self, cluster, task_id, site, arrival_s, exec_s, rng):
+        if self._next is None or len(self._next) != cluster.n_clusters:
+            self._next = np.zeros(cluster.n_clusters, dtype=np.int64)
+        rank = _rank_in_cluster(site)
+        local = (self._next[site] + rank) % cluster.per_cluster
+        np.add.at(self._next, site, 1)
+        return site * cluster.per_cluster + local
 
 
 class RandomPlacement:
-    """A uniformly random container of the station (from the env's RNG)."""
+    """A uniformly random container of the cluster (from the env's RNG)."""
 
-    def assign(self, cluster, task_id, station, arrival_s, exec_s, rng):
-        return station * cluster.per_station + rng.integers(0, cluster.per_station, size=len(station))
+    def assign(self, cluster, task_id, site, arrival_s, exec_s, rng):
+        return site * cluster.per_cluster + rng.integers(0, cluster.per_cluster, size=len(site))
 
 
 SCHEDULERS = {"least_loaded": LeastLoaded, "round_robin": RoundRobin, "random": RandomPlacement}

@@ -30,8 +30,9 @@ from satgym.core.links import shannon_rate_mbps
 from satgym.core.metrics import EpisodeMetrics
 from satgym.core.step_advance import STATS, advance, ground_arrivals, receive_ground_load
 from satgym.core.step_dispatch import dispatch, pending_slots
+from satgym.core.ground_segment import KIND_RELAY, AccessSchedule
 from satgym.core.tasks import FAIL_REASONS, ArrivalStream, TaskTable
-from satgym.core.world import build_constellation, build_stations, parse_epoch
+from satgym.core.world import build_constellation, build_segment, build_stations, parse_epoch
 
 LOCAL, OFFLOAD, HOLD = 0, 1, 2
 COMPACT_EVERY = 16  # steps between removals of resolved rows
@@ -52,13 +53,15 @@ class Simulator:
         self.cfg = cfg
         self.constellation = build_constellation(cfg.constellation)
         self.stations = build_stations(cfg.stations)
+        self.segment = build_segment(self.stations, cfg.ground, cfg.relays)
         self.n_sats = self.constellation.n_sats
         self.n_stations = len(self.stations.names)
+        self.n_clusters = self.segment.n_clusters
         self.compute = assign_processors(
             self.n_sats, cfg.compute.processors, cfg.compute.model, cfg.compute.models
         )
         self.edge_exec_s = cfg.compute.edge_exec_ms / 1000.0
-        self.ground = GroundCluster(cfg.ground, self.n_stations)
+        self.ground = GroundCluster(cfg.ground, self.n_clusters)
         self.scheduler = make_scheduler(cfg.ground.scheduler)
         self.neighbours = orbits.NeighbourTable(
             self.constellation, max_isl_range_km=cfg.links.max_isl_range_km
@@ -68,7 +71,7 @@ class Simulator:
         self.n_steps = cfg.episode.steps
         self.K = cfg.episode.decision_slots
         self._op = list(OPERATORS).index(cfg.reward.operator)
-        self.schedule: orbits.ContactSchedule | None = None
+        self.schedule: AccessSchedule | None = None
         self._schedule_start = None  # the schedule is kept while episodes start at the same time
 
     # ------------------------------------------------------------------ reset
@@ -76,22 +79,34 @@ class Simulator:
         self.rng = rng
         self.start_utc = self._choose_start(rng)
         if self._schedule_start != self.start_utc:  # propagate once per distinct episode start
-            self.schedule = orbits.ContactSchedule.build(
+            self.schedule = AccessSchedule.build(
                 self.constellation,
-                self.stations,
+                self.segment,
                 self.start_utc,
                 step_s=self.slot_s,
                 n_steps=self.n_steps + 1,
                 min_elevation_deg=self.cfg.stations.min_elevation_deg,
                 lookahead_s=self.cfg.stations.lookahead_s,
                 selection=self.cfg.stations.selection,
+                contact=self.cfg.stations.contact,
+                grazing_altitude_km=self.cfg.relays.grazing_altitude_km,
             )
             self.rate_grid = self._rate_grid()
+            self._via_relay = (self.schedule.access >= self.n_stations).sum(axis=1)
             self._schedule_start = self.start_utc
             self._neighbour_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per grid row
         self._isl_every = max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s)))
-        for row in range(0, self.n_steps + 1, self._isl_every):  # the episode's ISL geometry, once
-            self._neighbours_at(row)
+        rows = [r for r in range(0, self.n_steps + 1, self._isl_every) if r not in self._neighbour_cache]
+        if rows:  # the episode's ISL geometry, once per start time, all refresh instants in one pass
+            pos = self.schedule.positions_km[:, rows]
+            same = self.neighbours.intra_plane
+            ok_same = self.neighbours.intra_visible_rows(pos)
+            inter, _ = self.neighbours.at_rows(pos)
+            for j, row in enumerate(rows):
+                self._neighbour_cache[row] = (
+                    np.ascontiguousarray(np.where(ok_same[j] & (same >= 0), same, -1), dtype=np.int64),
+                    np.ascontiguousarray(inter[j], dtype=np.int64),
+                )
         self.start_hour_utc = self.start_utc.hour + self.start_utc.minute / 60 + self.start_utc.second / 3600
         self.k = 0
         self.time_s = 0.0
@@ -140,13 +155,17 @@ class Simulator:
         return start
 
     def _rate_grid(self) -> np.ndarray:
-        """Satellite-ground rate l(n_i, S) at every step (0 out of contact)."""
+        """Satellite-ground rate l(n_i, S) at every step (0 out of contact): the station link
+        (fixed or Shannon from the slant range), or the relay's rate through a relay."""
         sched, lk = self.schedule, self.cfg.links
-        visible = sched.station >= 0
+        visible = sched.access >= 0
+        via_relay = visible & (self.segment.ap_kind[np.maximum(sched.access, 0)] == KIND_RELAY)
         if lk.model == "fixed":
-            return np.where(visible, lk.ground_rate_mbps, 0.0)
-        slant = np.nan_to_num(sched.slant_range_km, nan=1e9)
-        rate = shannon_rate_mbps(slant, lk.bandwidth_mhz, lk.tx_power_w, lk.gain_at_1m, lk.noise_w)  # Eq. 25
+            rate = np.full(visible.shape, lk.ground_rate_mbps)
+        else:
+            slant = np.nan_to_num(sched.slant_range_km, nan=1e9)
+            rate = shannon_rate_mbps(slant, lk.bandwidth_mhz, lk.tx_power_w, lk.gain_at_1m, lk.noise_w)  # Eq. 25
+        rate = np.where(via_relay, self.cfg.relays.rate_mbps, rate)
         return np.where(visible, rate, 0.0)
 
     # ------------------------------------------------------------ observables
@@ -186,7 +205,7 @@ class Simulator:
                  float(lk.packet_bits))
         self._dispatch_args = (
             self.proc_busy, self.link_busy, self.compute.exec_s, self.compute.accuracy, self.ground_seen,
-            sched.station, sched.window_end_s, sched.next_start_s, sched.slant_range_km,
+            sched.access, sched.window_end_s, sched.next_start_s, sched.delay_s,
         )
         self._dispatch_tail = (
             self.same_orbit, self.other_orbit, *links, self.edge_exec_s, cfg.compute.edge_accuracy,
@@ -194,7 +213,7 @@ class Simulator:
         )
         self._advance_tail = (
             self.ground.busy_until, self.edge_exec_s, cfg.compute.edge_accuracy, self.ground.occupancy,
-            sched.station, sched.window_end_s, sched.next_start_s, self.rate_grid,
+            sched.access, sched.window_end_s, sched.next_start_s, self.rate_grid, sched.delay_s,
             self.same_orbit, self.other_orbit, *links, lk.ground_rate_mbps, self.slot_s, self.n_steps + 1,
             cfg.tasks.max_hold_s,
         )
@@ -268,6 +287,7 @@ class Simulator:
             "edge_load": edge_load,
             "container_load": self.ground.occupancy.copy(),
             "satellites_in_contact": in_contact,
+            "satellites_via_relay": int(self._via_relay[self.contact_row()]),
             "failed_by_reason": step_stats["failed_by_reason"],
             "messages": dict(self.metrics.messages),  # cumulative since reset
         }
@@ -280,18 +300,18 @@ class Simulator:
         return self._seeds.pop()
 
     def _place(self, rows: np.ndarray) -> np.ndarray:
-        """Containers for the uploads reaching stations now: policy reservations, else the LBS."""
+        """Containers for the uploads reaching their cluster now: policy reservations, else the LBS."""
         if len(rows) == 0:
             return np.zeros(0, dtype=np.int64)
         T = self.tasks
-        station = T.I[rows, I_STATION]
+        site = self.segment.ap_cluster[T.I[rows, I_STATION]]  # the cluster behind the access point
         arrival = T["ground_arrival_s"][rows]
         exec_s = T["work"][rows] * self.edge_exec_s
         containers = np.asarray(
-            self.scheduler.assign(self.ground, T.I[rows, I_ID], station, arrival, exec_s, self.rng), dtype=np.int64
+            self.scheduler.assign(self.ground, T.I[rows, I_ID], site, arrival, exec_s, self.rng), dtype=np.int64
         )
         reserved = T.I[rows, I_RESERVED]
-        use = (reserved >= 0) & (self.ground.container_station[np.maximum(reserved, 0)] == station)
+        use = (reserved >= 0) & (self.ground.container_cluster[np.maximum(reserved, 0)] == site)
         containers[use] = reserved[use]
         return containers
 
@@ -322,13 +342,13 @@ class Simulator:
         )
 
     def _receive_ground_state(self, mean_load: float | None = None) -> int:
-        """Satellites in contact receive their station's mean load; others keep a stale copy.
-        Returns how many satellites are in contact."""
-        if self.n_stations == 1:
-            per_station = np.array([self.ground.occupancy.mean() if mean_load is None else mean_load])
+        """Satellites connected to a cluster receive its mean container load; others keep a stale
+        copy. Returns how many satellites are connected."""
+        if self.n_clusters == 1:
+            per_cluster = np.array([self.ground.occupancy.mean() if mean_load is None else mean_load])
         else:
-            per_station = self.ground.occupancy.reshape(self.n_stations, -1).mean(axis=1)
-        n = receive_ground_load(self.schedule.station[self.contact_row()], per_station, self.time_s,
+            per_cluster = self.ground.occupancy.reshape(self.n_clusters, -1).mean(axis=1)
+        n = receive_ground_load(self.schedule.cluster[self.contact_row()], per_cluster, self.time_s,
                                 self.ground_seen, self.ground_seen_at)
         self.metrics.messages["satellite_lbs"] += n
         return n

@@ -5,8 +5,9 @@ Result return (Case I, LEOEdge Sec. VII-B): when a container finishes a task who
 back, the station first tries the link the raw data came over (the satellite itself, or its
 relay). If that satellite is no longer in contact long enough, the seamless scheme looks for a new
 link: the satellite directly, then its same-orbit neighbours, then its other-orbit neighbours (Alg.
-4's order). Stations share results over terrestrial backhaul, so any station in view of the chosen
-satellite can send it. Without the seamless scheme only the original link is tried. A result that
+4's order). Stations share results over terrestrial backhaul, so any access point (station or
+geostationary relay) in view of the chosen satellite can send it; the result takes that access
+point's path delay (fibre, radio propagation) plus its transfer time. Without the seamless scheme only the original link is tried. A result that
 finds no link fails (``contact_lost_return``) or waits for the satellite's next contact.
 """
 
@@ -89,7 +90,7 @@ def _overlap(a, b, t0, t1):
 
 @njit(cache=True)
 def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_unit_s, edge_accuracy,
-            occupancy, station_grid, window_end_grid, next_start_grid, rate_grid,
+            occupancy, station_grid, window_end_grid, next_start_grid, rate_grid, delay_grid,
             same_orbit, other_orbit, seamless, wait_mode, ground_loss, isl_rate, isl_loss, packet_bits,
             nominal_rate, slot_s, n_rows, max_hold_s, stats, sat_e2e, sat_failed):
     """Serve arrivals on their containers, finish executions, return results, measure the container
@@ -124,7 +125,7 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
                 finish(F, I, r, done_exec)
             else:
                 _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, next_start_grid,
-                               rate_grid, same_orbit, other_orbit, seamless, wait_mode, ground_loss,
+                               rate_grid, delay_grid, same_orbit, other_orbit, seamless, wait_mode, ground_loss,
                                two_hop_loss, isl_rate, packet_bits, nominal_rate, slot_s, n_rows)
             stage = I[r, I_STAGE]
         # 3. CPU occupancy over the slot (containers and on-board processors)
@@ -166,7 +167,7 @@ def advance(seed, t, t_end, F, I, n, rows, containers, busy_until, edge_exec_uni
 
 @task_helper
 def _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, next_start_grid, rate_grid,
-                   same_orbit, other_orbit, seamless, wait_mode, ground_loss, two_hop_loss, isl_rate,
+                   delay_grid, same_orbit, other_orbit, seamless, wait_mode, ground_loss, two_hop_loss, isl_rate,
                    packet_bits, nominal_rate, slot_s, n_rows):
     i = I[r, I_SAT]
     row = min(int(np.ceil(done_exec / slot_s - 1e-9)), n_rows - 1)
@@ -188,7 +189,8 @@ def _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, nex
             continue
         if relay:
             I[r, I_RELAY] = j
-        finish(F, I, r, done_exec + transfer_time_s(size, rate, loss, packet_bits))
+        # back over the cluster's fibre and the access point's radio path, then the transfer
+        finish(F, I, r, done_exec + delay_grid[row, j] + transfer_time_s(size, rate, loss, packet_bits))
         return
     if not wait_mode:
         fail(F, I, r, LOST_RETURN, done_exec)
@@ -204,13 +206,13 @@ def _return_result(F, I, r, done_exec, cands, station_grid, window_end_grid, nex
 
 
 @njit(cache=True)
-def receive_ground_load(station, per_station_load, t, seen, seen_at):
-    """Satellites in contact (``station >= 0``) receive their station's mean container load at
-    ``t``; the others keep their stale copy. Returns how many are in contact."""
+def receive_ground_load(cluster, per_cluster_load, t, seen, seen_at):
+    """Satellites connected to a cluster (``cluster >= 0``) receive its mean container load at
+    ``t``; the others keep their stale copy. Returns how many are connected."""
     n = 0
-    for i in range(len(station)):
-        if station[i] >= 0:
-            seen[i] = per_station_load[station[i]]
+    for i in range(len(cluster)):
+        if cluster[i] >= 0:
+            seen[i] = per_cluster_load[cluster[i]]
             seen_at[i] = t
             n += 1
     return n

@@ -21,7 +21,7 @@ from satgym.core.columns import (
     A_HOLD, A_LOCAL, DONE_KNOWN, F_ACCURACY, F_ARRIVAL, F_DEADLINE, F_DECIDED, F_DONE, F_GARRIVAL, F_INPUT,
     F_RESULT, F_WORK, F_XFINISH, F_XSTART, I_FAILED, I_LINK, I_REASON, I_RELAY, I_RETURN, I_ROUTE,
     I_SAT, I_STAGE, I_STATION, LATE, LOST_UPLOAD, NO_CONTACT, OP_LINEAR, OP_LOG1P, OP_SQRT,
-    R_DIRECT, R_LOCAL, SPEED_OF_LIGHT_KM_S, UPLINK,
+    R_DIRECT, R_LOCAL, UPLINK,
 )
 from satgym.core.jit import task_helper
 from satgym.core.links import relay_loss, transfer_time_s
@@ -75,12 +75,14 @@ def run_local(F, I, r, t, proc_busy, exec_s, accuracy):
 
 @njit(cache=True)
 def dispatch(seed, t, slot_s, n_rows, actions, slots, F, I, proc_busy, link_busy, exec_s, accuracy,
-             ground_seen, station_grid, window_end_grid, next_start_grid, slant_grid, row_k, rate_now,
+             ground_seen, station_grid, window_end_grid, next_start_grid, delay_grid, row_k, rate_now,
              same_orbit, other_orbit, seamless, wait_mode, ground_loss, isl_rate, isl_loss,
              packet_bits, edge_exec_unit_s, edge_accuracy, alpha, time_ref_s, op, load_window_s,
              nominal_rate, out, adv_sat):
     """Apply one step's actions. ``out`` receives [advantage sum, rerouted, offloaded];
-    ``adv_sat`` the advantage per satellite (its own offloads)."""
+    ``adv_sat`` the advantage per satellite (its own offloads). ``station_grid`` holds the access
+    point in use (station or relay, -1 none) and ``delay_grid`` the one-way propagation + backhaul
+    delay to the edge cluster, per step row and satellite."""
     np.random.seed(seed)
     adv_sat[:] = 0.0
     n_sats, K = slots.shape
@@ -120,6 +122,7 @@ def dispatch(seed, t, slot_s, n_rows, actions, slots, F, I, proc_busy, link_busy
             t_local = max(proc_busy[i] - t, 0.0) + work * exec_s[i]
             t_edge = backlog[ls] + delivery_estimate(inp, res, ret, ex, rate, loss)
             t_edge += (0.0 if ret else ex) + ground_seen[i] * load_window_s
+            t_edge += delay_grid[row_k, ls] * (2.0 if ret else 1.0)  # to the cluster (and back)
             # Eq. 2 with "hold" (our extension): the task could have run locally at its first
             # decision instant, so the time it was held is charged to the offload. Without this,
             # holding until a contact and then offloading earns an advantage for a task that is
@@ -156,8 +159,7 @@ def dispatch(seed, t, slot_s, n_rows, actions, slots, F, I, proc_busy, link_busy
             window_end = window_end_grid[row, ls]
             I[r, I_STAGE] = UPLINK
             I[r, I_STATION] = st if st >= 0 else station_grid[row_k, ls]
-            slant = slant_grid[row, ls]
-            F[r, F_GARRIVAL] = end + (slant / SPEED_OF_LIGHT_KM_S if slant == slant else 0.0)
+            F[r, F_GARRIVAL] = end + delay_grid[row, ls]  # propagation and backhaul to the cluster
             if st >= 0 and end <= window_end:
                 continue
             # the upload outlives the contact window

@@ -7,8 +7,10 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from satgym.config.schema import ConstellationConfig, StationsConfig
+from satgym.config.schema import ConstellationConfig, GroundConfig, RelayConfig, StationsConfig
 from satgym.core import orbits
+from satgym.core.ground_segment import GroundSegment
+from satgym.core.orbits.relays import GeoRelays
 
 
 def parse_epoch(text: str) -> datetime:
@@ -63,3 +65,16 @@ def build_stations(cfg: StationsConfig) -> orbits.GroundStations:
             gws = orbits.load_starlink_gateways(unique=True)
             parts.append(gws if not count else gws.subset(np.arange(min(count, len(gws.names)))))
     return orbits.GroundStations.concat(*parts) if len(parts) > 1 else parts[0]
+
+
+def build_segment(stations: orbits.GroundStations, ground: GroundConfig, relays: RelayConfig) -> GroundSegment:
+    """Access points (stations, relays) and the clusters they are backhauled to."""
+    geo = None
+    if relays.satellites:
+        geo = GeoRelays(tuple(r.name for r in relays.satellites), np.array([r.lon_deg for r in relays.satellites]))
+    return GroundSegment.build(
+        stations, clusters=ground.clusters, cluster_site=ground.cluster_site,
+        route_factor=ground.backhaul_route_factor, fibre_km_s=ground.backhaul_fibre_km_s, relays=geo,
+        relay_feeders=tuple(r.feeder for r in relays.satellites),
+        feeder_min_elevation_deg=relays.feeder_min_elevation_deg,
+    )

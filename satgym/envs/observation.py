@@ -34,6 +34,8 @@ SAT_FIELDS: tuple[tuple[str, str, float, float], ...] = (
     ("ground_load_seen", "fraction", 0.0, 1.0),
     ("ground_load_age_s", "s", 0.0, np.inf),
     ("pending_tasks", "count", 0.0, np.inf),
+    ("via_relay", "0/1", 0.0, 1.0),
+    ("path_delay_s", "s", 0.0, np.inf),
 )
 SLOT_FIELDS: tuple[tuple[str, str, float, float], ...] = (
     ("present", "0/1", 0.0, 1.0),
@@ -63,9 +65,12 @@ def observe(sim: Simulator) -> np.ndarray:
     """(n_sats, obs_dim) float32 observation matrix at the current time (one compiled pass)."""
     row = sim.contact_row()
     sched = sim.schedule
+    access = sched.access[row]
+    via_relay = access >= sim.segment.n_stations
     return _observe(
-        sim.time_s, sim.K, sim.slots, sim.pending_count, sim.tasks.F, sim.tasks.I, sched.station[row],
-        sched.elevation_deg[row], sched.next_start_s[row], sched.window_end_s[row], sim.rate_grid[row],
+        sim.time_s, sim.K, sim.slots, sim.pending_count, sim.tasks.F, sim.tasks.I, access, via_relay,
+        sched.delay_s[row], sched.elevation_deg[row], sched.next_start_s[row], sched.window_end_s[row],
+        sim.rate_grid[row],
         sim.cfg.links.ground_loss, sim.proc_busy, sim.proc_load, sim.compute.exec_s, sim.compute.accuracy,
         sim.edge_exec_s, sim.cfg.compute.edge_accuracy, sim.link_busy, sim.same_orbit, sim.other_orbit,
         sim.ground_seen, sim.ground_seen_at, len(SAT_FIELDS),
@@ -73,7 +78,7 @@ def observe(sim: Simulator) -> np.ndarray:
 
 
 @njit(cache=True)
-def _observe(t, K, slots, pending_count, F, I, station, elevation, next_start, window_end, rate,
+def _observe(t, K, slots, pending_count, F, I, station, via_relay, delay, elevation, next_start, window_end, rate,
              ground_loss, proc_busy, proc_load, exec_s, accuracy, edge_exec_s, edge_accuracy, link_busy,
              same_orbit, other_orbit, ground_seen, ground_seen_at, n_sat_fields):
     n = len(station)
@@ -90,7 +95,7 @@ def _observe(t, K, slots, pending_count, F, I, station, elevation, next_start, w
         o[6] = 1.0 if vis else 0.0
         o[7] = window_end[i] - t if vis else 0.0  # T_a (Eq. 27)
         o[8] = 0.0 if vis else min(next_start[i] - t, AGE_CAP_S)
-        o[9] = elevation[i] if vis else 0.0
+        o[9] = elevation[i] if (vis and elevation[i] == elevation[i]) else 0.0  # NaN through a relay
         o[10] = rate[i]
         o[11] = ground_loss
         o[12] = max(link_busy[i] - t, 0.0)
@@ -102,6 +107,8 @@ def _observe(t, K, slots, pending_count, F, I, station, elevation, next_start, w
         o[17] = min(max(ground_seen[i], 0.0), 1.0)
         o[18] = min(t - ground_seen_at[i], AGE_CAP_S)
         o[19] = pending_count[i]
+        o[20] = 1.0 if via_relay[i] else 0.0
+        o[21] = delay[i]
         for k in range(K):
             r = slots[i, k]
             if r < 0:

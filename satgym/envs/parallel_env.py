@@ -29,10 +29,12 @@ class SatelliteEdgeEnv(ParallelEnv):
 
     **Description.** LEO satellites generate AI inference tasks (Sec. IX-C load profiles) and decide,
     task by task, whether to run them on their own processor (c(m_i), a_i from the Table II/III
-    catalogue) or offload them over the satellite-ground link to the edge cluster of a ground
-    station (LBS -> servers -> containers running the larger ground model c(m_e), a_s). Visibility
-    and the remaining contact time T_a (Eq. 27) come from SGP4 orbits and the real station
-    geometry. Offloads follow the seamless transmission planner (Alg. 4): direct, an idle same-orbit
+    catalogue) or offload them to an edge cluster on the ground (LBS -> servers -> containers
+    running the larger ground model c(m_e), a_s). A satellite reaches a cluster through an access
+    point: a ground station in view (then fibre to the cluster) or a geostationary data relay in
+    line of sight (then the relay's feeder station and its fibre); see
+    :mod:`satgym.core.ground_segment`. Visibility and the remaining connection time T_a (Eq. 27)
+    come from SGP4 orbits and the real geometry of stations and relays. Offloads follow the seamless transmission planner (Alg. 4): direct, an idle same-orbit
     relay, the best other-orbit relay, or back to local execution. Results of Case I tasks return to
     the satellite (Eqs. 29-30).
 
@@ -59,10 +61,13 @@ class SatelliteEdgeEnv(ParallelEnv):
 
     {_obs_table()}
 
-    ``ground_load_seen`` is the station's mean container load as last received: fresh while in
-    contact, stale (with its age) while out of contact, the paper's history-based estimate.
-    ``remaining_contact_s`` is T_a(i); ``time_to_next_contact_s`` is 0 in contact and capped at
-    one day.
+    ``in_contact`` is 1 while the satellite can reach a cluster (directly or through a relay,
+    ``via_relay``). ``ground_load_seen`` is its cluster's mean container load as last received:
+    fresh while in contact, stale (with its age) while out of contact, the paper's history-based
+    estimate. ``remaining_contact_s`` is T_a(i), the connection time left (handovers between the
+    cluster's access points included); ``time_to_next_contact_s`` is 0 in contact and capped at
+    one day; ``elevation_deg`` is the station's (0 through a relay); ``path_delay_s`` is the
+    one-way propagation and fibre delay to the cluster on the current path.
 
     **Rewards.** One shared reward (cooperative), the sum of named components reported in
     ``infos[agent]["rewards"]``:
@@ -95,10 +100,15 @@ class SatelliteEdgeEnv(ParallelEnv):
     **Arguments.** ``scenario`` (preset name or :class:`~satgym.config.ScenarioConfig`),
     ``config`` (nested overrides or a YAML path), ``render_mode`` (``"rgb_array"``, ``"ansi"``).
 
-    **Version history.** v0: initial release.
+    **Version history.** v1: the ``leoedge`` preset is the paper's regime (stations and
+    geostationary relays backhauled to one edge cluster; ``leoedge-miyun`` keeps the earlier
+    single-station geometry); uploads, result returns and the advantage estimate include the access
+    path's propagation and backhaul delay; observation fields ``via_relay`` and ``path_delay_s``
+    added (indices 20, 21); ``station_of()`` replaced by ``cluster_of()`` / ``access_of()``.
+    v0: initial release.
     """
 
-    metadata = {"name": "satgym_v0", "render_modes": ["rgb_array", "ansi"], "is_parallelizable": True}
+    metadata = {"name": "satgym_v1", "render_modes": ["rgb_array", "ansi"], "is_parallelizable": True}
 
     def __init__(
         self,
@@ -233,11 +243,12 @@ class SatelliteEdgeEnv(ParallelEnv):
         """Static layout of the ground segment, for policies that place tasks themselves."""
         g, cfg = self.sim.ground, self.config
         return {
-            "n_stations": g.n_stations,
+            "n_clusters": g.n_clusters,
             "station_names": list(self.sim.stations.names),
-            "servers_per_station": cfg.ground.servers,
+            "access_point_names": list(self.sim.segment.ap_names),
+            "servers_per_cluster": cfg.ground.servers,
             "containers_per_server": cfg.ground.containers_per_server,
-            "container_station": g.container_station.copy(),
+            "container_cluster": g.container_cluster.copy(),
             "container_server": g.container_server.copy(),
             "edge_exec_s_per_unit": self.sim.edge_exec_s,
             "edge_accuracy": cfg.compute.edge_accuracy,
@@ -251,9 +262,14 @@ class SatelliteEdgeEnv(ParallelEnv):
         g = self.sim.ground
         return {"occupancy": g.occupancy.copy(), "backlog_s": g.backlog_s(self.sim.time_s)}
 
-    def station_of(self) -> np.ndarray:
-        """The station each satellite is in contact with now (-1: none)."""
-        return self.sim.schedule.station[self.sim.contact_row()].copy()
+    def cluster_of(self) -> np.ndarray:
+        """The edge cluster each satellite can reach now, directly or through a relay (-1: none)."""
+        return self.sim.schedule.cluster[self.sim.contact_row()].copy()
+
+    def access_of(self) -> np.ndarray:
+        """The access point each satellite uses now: a station index, ``n_stations + k`` for
+        relay ``k`` (names in ``ground_layout()["access_point_names"]``), -1 for none."""
+        return self.sim.schedule.access[self.sim.contact_row()].copy()
 
     def reserve_containers(self, task_ids: np.ndarray, containers: np.ndarray) -> None:
         """Ground-scheduler hook: place these tasks (ids from ``infos[agent]["task_ids"]``) on

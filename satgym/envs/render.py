@@ -26,7 +26,8 @@ def render_rgb(env: SatelliteEdgeEnv, width_px: int = 960, height_px: int = 540)
     row = sim.contact_row()
     lat, lon = sim.schedule.subpoint_lat_lon_deg(row)
     st_lat, st_lon = np.asarray(sim.stations.lat_deg), np.asarray(sim.stations.lon_deg)
-    station_load = sim.ground.occupancy.reshape(sim.n_stations, -1).mean(axis=1)
+    cluster_load = sim.ground.occupancy.reshape(sim.n_clusters, -1).mean(axis=1)
+    station_load = cluster_load[sim.segment.station_cluster]
     fig = plt.Figure(figsize=(width_px / 100, height_px / 100), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
@@ -38,10 +39,18 @@ def render_rgb(env: SatelliteEdgeEnv, width_px: int = 960, height_px: int = 540)
     ax.set_facecolor("#eef3f8")
     ax.set_xlabel("longitude (deg)")
     ax.set_ylabel("latitude (deg)")
-    station = sim.schedule.station[row]
-    for k in np.flatnonzero(station >= 0)[:2000]:
-        s = station[k]
-        ax.plot([lon[k], st_lon[s]], [lat[k], st_lat[s]], color="tab:green", lw=0.6, alpha=0.7)
+    access = sim.schedule.access[row]
+    seg = sim.segment
+    for k in np.flatnonzero(access >= 0)[:2000]:
+        s = access[k]
+        if s < seg.n_stations:
+            ax.plot([lon[k], st_lon[s]], [lat[k], st_lat[s]], color="tab:green", lw=0.6, alpha=0.7)
+        else:  # through a geostationary relay: to its sub-point on the equator
+            ax.plot([lon[k], seg.relays.lon_deg[s - seg.n_stations]], [lat[k], 0.0], color="tab:purple",
+                    lw=0.6, alpha=0.6, ls="--")
+    if seg.n_relays:
+        ax.scatter(seg.relays.lon_deg, np.zeros(seg.n_relays), marker="*", s=90, c="tab:purple",
+                   edgecolors="k", linewidths=0.5, zorder=4, label="GEO relays")
     sc = ax.scatter(lon, lat, c=np.clip(sim.proc_load, 0, 1), cmap="viridis", vmin=0, vmax=1,
                     s=18 if sim.n_sats < 200 else 2, zorder=3, label="satellites")
     ax.scatter(st_lon, st_lat, c=station_load, cmap="Reds", vmin=0, vmax=1, marker="^",
@@ -51,7 +60,7 @@ def render_rgb(env: SatelliteEdgeEnv, width_px: int = 960, height_px: int = 540)
     m = env._last_metrics
     ax.set_title(
         f"{sim.start_utc:%Y-%m-%d %H:%M:%S} UTC + {sim.time_s:.0f} s   "
-        f"in contact: {int((station >= 0).sum())}/{sim.n_sats}   "
+        f"connected: {int((access >= 0).sum())}/{sim.n_sats}   "
         f"edge load: {sim.ground.occupancy.mean():.2f}   in flight: {m.get('in_flight', sim.in_flight())}",
         fontsize=9,
     )
@@ -74,10 +83,10 @@ def render_ansi(env: SatelliteEdgeEnv, max_rows: int = 20) -> str:
     pending = np.bincount(sim.tasks["sat"][sim.tasks["stage"] == 0], minlength=sim.n_sats)
     ta = sched.remaining_contact_s(row)
     for k in range(min(sim.n_sats, max_rows)):
-        st = sched.station[row, k]
+        st = sched.access[row, k]
         lines.append(
             f"{env.possible_agents[k]:<10}{sim.compute.processor[k][:21]:<22}{sim.proc_load[k]:>6.2f}"
-            f"{max(sim.proc_busy[k] - sim.time_s, 0):>9.2f}{(sim.stations.names[st] if st >= 0 else '-')[:8]:>9}"
+            f"{max(sim.proc_busy[k] - sim.time_s, 0):>9.2f}{(sim.segment.ap_names[st] if st >= 0 else '-')[:8]:>9}"
             f"{ta[k]:>8.0f}{pending[k]:>9d}"
         )
     if sim.n_sats > max_rows:

@@ -14,7 +14,7 @@ def test_compare_end_to_end_no_ray(tmp_path, capsys) -> None:
                "--out", str(out), "--no-ray", "--quiet"])
     assert rc == 0
     text = capsys.readouterr().out
-    assert "| policy | load | mean_execution_time_s | mean_edge_load" in text
+    assert "| policy | load | mean_execution_time_s | ci95_execution_time_s | mean_edge_load | ci95_edge_load" in text
     for name in ("steps.csv", "episodes.csv", "summary.md", "fig7_edge_load.png",
                  "fig8_execution_time.png", "fig9_messages.png"):
         assert (out / name).stat().st_size > 0, name

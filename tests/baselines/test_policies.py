@@ -30,12 +30,17 @@ def _obs(n: int = 4, **sat_values) -> np.ndarray:
 
 def test_threshold_per_unit_and_per_task() -> None:
     m = _obs(exec_s_per_unit=[0.01, 0.019, 0.021, 0.05])
-    out = ThresholdPolicy(0.02).decide_gated(m, K)
+    out = ThresholdPolicy(0.02, per="unit").decide_gated(m, K)
     np.testing.assert_array_equal(out, np.repeat([[0], [0], [1], [1]], K, axis=1))
-    # per task: work x c(m_i) = 10, 20, 30 units x 30 ms = 0.3, 0.6, 0.9 s against 0.5 s
-    out = ThresholdPolicy(0.5, per="task").decide_gated(_obs(), K)
+    np.testing.assert_array_equal(make_policy("threshold_unit").decide_gated(m, K), out)
+    assert make_policy("threshold_unit").name == "threshold_unit"
+    # per task (the default reading): work x c(m_i) = 10, 20, 30 units x 30 ms = 0.3, 0.6, 0.9 s
+    out = ThresholdPolicy(0.5).decide_gated(_obs(), K)
     np.testing.assert_array_equal(out, np.tile([0, 1, 1], (4, 1)))
-    assert make_policy("threshold_task").name == "threshold_task"
+    # the default threshold (2 s) keeps these tasks on board; 80 units x 30 ms = 2.4 s goes
+    m = _obs()
+    m[:, len(SAT_FIELDS) + S["work_units"]] = 80.0
+    np.testing.assert_array_equal(make_policy("threshold").decide_gated(m, K), np.tile([1, 0, 0], (4, 1)))
 
 
 def test_out_of_reach_offload_becomes_local_but_relay_counts() -> None:
@@ -97,7 +102,7 @@ def test_registry_names_errors_and_extension() -> None:
     finally:
         POLICIES.pop("dummy_agent")
     # the built-in schedulers need no argument (trained agents, registered by `agents`, need a path)
-    for name in ("leoedge", "local", "offload", "oracle", "random", "threshold", "threshold_task", "workload"):
+    for name in ("leoedge", "local", "offload", "oracle", "random", "threshold", "threshold_unit", "workload"):
         assert isinstance(make_policy(name), Policy)
 
 
@@ -105,7 +110,7 @@ def test_as_rule_drives_the_single_agent_view() -> None:
     import gymnasium
 
     rule = as_rule(make_policy("threshold"))
-    env = gymnasium.make("satgym/LEOEdge-Single-v0", agent=0, others_policy=rule,
+    env = gymnasium.make("satgym/LEOEdge-Single-v1", agent=0, others_policy=rule,
                          config={"episode": {"steps": 5}})
     env.reset(seed=0)
     env.step(env.action_space.sample())

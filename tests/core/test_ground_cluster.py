@@ -5,14 +5,14 @@ from satgym.config.schema import GroundConfig
 from satgym.core.ground_cluster import SCHEDULERS, GroundCluster, make_scheduler
 
 
-def cluster(n_stations=2):
-    return GroundCluster(GroundConfig(servers=3, containers_per_server=4), n_stations)
+def cluster(n_clusters=2):
+    return GroundCluster(GroundConfig(servers=3, containers_per_server=4), n_clusters)
 
 
-def test_layout_stations_servers_containers():
+def test_layout_clusters_servers_containers():
     g = cluster()
     assert g.n_containers == 24 and g.n_servers == 6
-    assert list(g.container_station[:12]) == [0] * 12
+    assert list(g.container_cluster[:12]) == [0] * 12
     assert list(g.container_server[:12]) == [0] * 4 + [1] * 4 + [2] * 4
     assert g.container_server[12] == 3
 
@@ -37,11 +37,11 @@ def test_least_loaded_spreads_a_burst_within_the_station():
 
 
 @pytest.mark.parametrize("name", list(SCHEDULERS))
-def test_every_scheduler_stays_at_the_task_station(name):
+def test_every_scheduler_stays_at_the_task_cluster(name):
     g = cluster(3)
     station = np.array([2, 0, 1, 2, 2, 0])
     out = make_scheduler(name).assign(g, np.arange(6), station, np.arange(6.0), np.ones(6), np.random.default_rng(1))
-    assert np.array_equal(g.container_station[out], station)
+    assert np.array_equal(g.container_cluster[out], station)
 
 
 def test_reservation_bad_container_is_rejected():

@@ -214,3 +214,22 @@ def test_intra_plane_links_match_link_ok():
 def test_starlink_neighbours_match_brute_force(starlink, orbits_t0):
     pos = propagate_ecef_km(starlink, orbits_t0, [1800.0])[:, 0]
     _assert_matches_brute_force(NeighbourTable(starlink), starlink.plane, pos)
+
+
+def test_at_rows_and_intra_visible_rows_match_the_single_instant_calls() -> None:
+    from datetime import datetime, timezone
+
+    from satgym.core.orbits import NeighbourTable, propagate_ecef_km, walker_delta
+
+    t0 = datetime(2024, 1, 12, tzinfo=timezone.utc)
+    for c in (walker_delta(600.0, 97.8, 5, 2, 1, epoch=t0), walker_delta(550.0, 53.0, 6, 10, 1, epoch=t0)):
+        table = NeighbourTable(c)
+        pos = propagate_ecef_km(c, t0, np.arange(0.0, 3000.0, 100.0))
+        pos[0, 3] = np.nan  # a failed satellite at one instant
+        inter, dist = table.at_rows(pos)
+        vis = table.intra_visible_rows(pos)
+        for r in range(pos.shape[1]):
+            a, d = table.at(pos[:, r])
+            np.testing.assert_array_equal(inter[r], a)
+            np.testing.assert_array_equal(dist[r], d)
+            np.testing.assert_array_equal(vis[r], table.intra_visible(pos[:, r]))

@@ -8,7 +8,7 @@ import satgym
 from satgym.config import PRESETS
 from tests.envs.helpers import random_actions, rollout, short_env
 
-PRESET_STEPS = {"leoedge": 40, "starlink": 3}
+PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3}
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))
@@ -113,7 +113,7 @@ def test_policy_hooks_place_tasks_and_count_messages():
     env = short_env(overrides={"tasks": {"load": "heavy"}, "episode": {"steps": 200}})
     obs, infos = env.reset(seed=4)
     layout = env.ground_layout()
-    assert len(layout["container_station"]) == 12
+    assert len(layout["container_cluster"]) == 12
     target = 7
     placed = 0
     for _ in range(200):

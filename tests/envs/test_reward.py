@@ -27,7 +27,7 @@ def _offload_one_after_holding(shift_arrival_to_now: bool) -> float:
         t = sim.time_s
         for i in range(sim.n_sats):
             r = sim.slots[i, 0]
-            if r < 0 or sim.schedule.station[row_k, i] < 0:
+            if r < 0 or sim.schedule.access[row_k, i] < 0:
                 continue
             arrival = sim.tasks.F[r, F_ARRIVAL]
             if t - np.ceil(arrival) < HOLD_STEPS:
@@ -105,8 +105,8 @@ def test_single_satellite_view_gets_its_own_reward_central_view_the_shared_one()
     import gymnasium
 
     cfg = {"episode": {"steps": 30}, "reward": {"latency_weight": 1.0, "local_ratio": 1.0}}
-    single = gymnasium.make("satgym/LEOEdge-Single-v0", config=cfg, agent=3).unwrapped
-    central = gymnasium.make("satgym/LEOEdge-Central-v0", config=cfg).unwrapped
+    single = gymnasium.make("satgym/LEOEdge-Single-v1", config=cfg, agent=3).unwrapped
+    central = gymnasium.make("satgym/LEOEdge-Central-v1", config=cfg).unwrapped
     single.reset(seed=1)
     central.reset(seed=1)
     for _ in range(30):

@@ -79,12 +79,12 @@ def test_cli_malformed_item_is_an_argparse_error(capsys):
     assert "reward.latency_weight" in capsys.readouterr().err
 
 
-def test_cli_rejects_env_set_with_rllib_resume(monkeypatch, capsys, tmp_path):
+def test_cli_rejects_resume_of_a_non_checkpoint(monkeypatch, capsys, tmp_path):
     from satgym.cli import main
 
     _no_backend(monkeypatch)
     assert main(["train", "--resume", str(tmp_path), "--env-set", "reward.latency_weight=1"]) == 2
-    assert "--resume" in capsys.readouterr().err
+    assert "--resume" in capsys.readouterr().err  # (--env-set against a real checkpoint: test_rllib_train.py)
 
 
 def _dispatch(monkeypatch, algo: str, *env_set: str) -> argparse.Namespace:

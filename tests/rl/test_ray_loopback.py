@@ -42,3 +42,18 @@ def test_ray_listens_on_loopback_only(ray_session):
             elif c.raddr:
                 assert _is_loopback(c.raddr.ip), f"{proc.name()} connects to {c.raddr}"
     assert checked > 0
+
+
+def test_every_ray_start_refuses_a_ray_imported_without_the_loopback_setting():
+    """``satgym compare`` and ``satgym train`` start Ray through satgym.ray_session.init_ray: a Ray imported
+    before RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 would listen on the external address, so no Ray is started."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"}
+    code = ("import ray\n"
+            "from satgym.compare import _init_ray\n"
+            "try:\n    _init_ray(None, 1)\nexcept SystemExit as exc:\n    print(exc)\n"
+            "print('started' if ray.is_initialized() else 'not started')\n")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300).stdout
+    assert "external address" in out and out.rstrip().endswith("not started"), out

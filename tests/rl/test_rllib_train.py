@@ -25,7 +25,10 @@ def tiny(**kw):
 def test_wrapper_ends_episodes_and_spaces_hold_out_of_contact(critic_state: bool) -> None:
     from agents.rllib.env import env_creator
 
-    env = env_creator({"load": "heavy", "episode_steps": 20, "critic_state": critic_state})
+    # leoedge-miyun: one station, so most satellites are out of contact (the paper regime keeps
+    # every satellite connected through the relays)
+    env = env_creator({"scenario": "leoedge-miyun", "load": "heavy", "episode_steps": 20,
+                       "critic_state": critic_state})
     obs, _ = env.reset(seed=0)
     assert set(env.observation_space.spaces) == set(env.possible_agents) == set(obs)
     assert set(env.action_space.spaces) == set(env.possible_agents)
@@ -97,18 +100,29 @@ def test_cli_trains_writes_metrics_and_resumes(ray_session, tmp_path, capsys) ->
     from satgym.cli import main
 
     out = tmp_path / "run"
-    common = ["train", "--algo", "ppo", "--load", "light", "--episode-steps", "20", "--train-batch", "200",
-              "--epochs", "1", "--out", str(out), "--checkpoint-every", "1"]
-    assert main([*common, "--iterations", "1", "--env-set", "reward.latency_weight=1"]) == 0
+    common = ["train", "--episode-steps", "20", "--train-batch", "200", "--epochs", "1", "--checkpoint-every", "1"]
+    assert main([*common, "--algo", "ppo", "--load", "light", "--iterations", "1", "--out", str(out),
+                 "--env-set", "reward.latency_weight=1"]) == 0
     assert "[ppo] iter    1" in capsys.readouterr().out
     latest = out / "checkpoints" / "latest"
     assert (latest / "satgym_marl.json").exists()
     meta = json.loads((latest / "satgym_marl.json").read_text())  # --env-set is saved with the checkpoint
     assert meta["env_config"]["overrides"] == {"reward": {"latency_weight": 1}}
-    assert main([*common, "--iterations", "1", "--resume", str(latest)]) == 0
+    assert meta["iteration"] == 1 and meta["settings"]["train_batch"] == 200
+    # a flag that differs from the checkpoint's is an error naming it (before Ray or RLlib is touched)
+    for flag in (["--load", "heavy"], ["--env-set", "reward.latency_weight=2"], ["--algo", "mappo"],
+                 ["--train-batch", "100"], ["--seed", "3"]):
+        assert main([*common, "--resume", str(latest), "--iterations", "1", *flag]) == 2
+        assert flag[0] in capsys.readouterr().err
+    # the same flags, or none: the checkpoint's load and overrides, --out defaults to its run directory
+    assert main(["train", "--resume", str(latest), "--iterations", "1", "--train-batch", "200", "--quiet"]) == 0
+    meta = json.loads((latest / "satgym_marl.json").read_text())
+    assert meta["iteration"] == 2 and meta["env_config"]["load"] == "light"
+    assert meta["env_config"]["overrides"] == {"reward": {"latency_weight": 1}}
     with open(out / "metrics.csv") as f:
         rows = list(csv.DictReader(f))
     assert [int(float(r["iteration"])) for r in rows] == [1, 2]
+    assert [int(float(r["env_steps"])) for r in rows] == [200, 400]
     assert {"episode_return_mean", "mean_execution_time_s", "mean_edge_load", "failed"} <= set(rows[0])
     assert any(name.startswith("events") for name in os.listdir(out / "tb"))
     # the trained policy is evaluated by `satgym compare` through Ray tasks (worker processes
@@ -119,6 +133,46 @@ def test_cli_trains_writes_metrics_and_resumes(ray_session, tmp_path, capsys) ->
              for p in (f"marl:{latest}", "local")]
     results = run_all(specs, use_ray=True, progress=False)
     assert results[0]["episode"]["generated"] == results[1]["episode"]["generated"] > 0
+
+
+def _first_episode_generated(env_cfg: dict, seed: int) -> int:
+    """Tasks generated in one episode of the task stream of ``seed`` (the stream has its own generator)."""
+    from agents.rllib.env import make_parallel_env
+
+    env = make_parallel_env(env_cfg)
+    env.reset(seed=seed)
+    while env.agents:
+        env.step({a: np.zeros(4, dtype=np.int64) for a in env.agents})
+    return int(env.episode_metrics()["generated"])
+
+
+def test_resume_continues_counters_and_samples_a_new_task_stream(ray_session, tmp_path) -> None:
+    from agents.rllib.callbacks import satgym_env
+    from agents.rllib.config import TrainSettings, build_config, env_config, settings_dict
+    from agents.rllib.train import restore, save, summarize
+
+    algo_name = "mappo"
+    s = TrainSettings(load="heavy", episode_steps=20, train_batch=20, epochs=1, hiddens=[16])
+    cfg = env_config(algo_name, s)
+    algo = build_config(algo_name, s).build_algo()       # one iteration = one episode of 20 steps
+    try:
+        first = summarize(algo.train())
+        first_seed = satgym_env(algo.env_runner.env, 0).np_random_seed
+        path = save(algo, str(tmp_path), {"algo": algo_name, "env_config": cfg, "settings": settings_dict(s),
+                                          "mapping": "shared"})
+    finally:
+        algo.stop()
+    resumed = restore(path)
+    try:
+        assert resumed.iteration == 1 and resumed.config.env_config == cfg
+        row = summarize(resumed.train())
+        seed = satgym_env(resumed.env_runner.env, 0).np_random_seed
+    finally:
+        resumed.stop()
+    assert (row["iteration"], row["env_steps"]) == (2, 40)                   # counters go on
+    assert first["generated"] == _first_episode_generated(cfg, first_seed)   # the first run's first episode ...
+    assert seed != first_seed                                                # ... is not sampled again
+    assert _first_episode_generated(cfg, seed) != first["generated"]
 
 
 def test_cli_reports_missing_backends(tmp_path, capsys, monkeypatch) -> None:

@@ -55,7 +55,7 @@ def test_central_model_matches_gym_view(tmp_path):
     from stable_baselines3 import A2C
 
     model = A2C.load(tmp_path / "model.zip", device="cpu")
-    env = gym.make("satgym/LEOEdge-Central-v0", config={"episode": {"steps": 20}})
+    env = gym.make("satgym/LEOEdge-Central-v1", config={"episode": {"steps": 20}})
     obs, _ = env.reset(seed=0)
     action, _ = model.predict(squash_obs(obs), deterministic=True)
     assert env.action_space.contains(np.asarray(action, dtype=np.int64))
@@ -76,3 +76,33 @@ def test_register_is_idempotent():
     assert "sb3" in POLICIES
     with pytest.raises(FileNotFoundError):
         make_policy("sb3:/nonexistent/model.zip")
+
+
+def test_resume_continues_the_checkpoints_run_with_new_episodes(tmp_path, capsys):
+    import csv
+    import json
+
+    from satgym.cli import main
+
+    out = tmp_path / "run"
+    common = ["train", "--episode-steps", "20", "--timesteps", "40", "--quiet"]
+    assert main([*common, "--algo", "sb3-ppo", "--load", "heavy", "--env-set", "tasks.deadline_s=9",
+                 "--out", str(out)]) == 0
+    assert main([*common, "--resume", str(out), "--load", "light"]) == 2          # differs: error, nothing trained
+    assert "--load" in capsys.readouterr().err
+    assert main([*common, "--resume", str(out), "--env-set", "tasks.deadline_s=8"]) == 2
+    assert "--env-set" in capsys.readouterr().err
+    assert json.loads((out / "sb3_meta.json").read_text())["timesteps"] == 40
+    assert main([*common, "--resume", str(out / "model.zip")]) == 0                # its algo, load and overrides
+    meta = json.loads((out / "sb3_meta.json").read_text())
+    assert (meta["algo"], meta["load"], meta["overrides"]) == ("sb3-ppo", "heavy", {"tasks": {"deadline_s": 9}})
+    assert meta["timesteps"] == 80 and meta["episodes"] == 4
+    with open(out / "episodes.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["episode"]) for r in rows] == [0, 1, 2, 3]
+    assert [int(r["timesteps"]) for r in rows] == [20, 40, 60, 80]
+    # the resumed segment's first episode is a new task stream, not the run's first episode again
+    assert rows[2]["generated"] != rows[0]["generated"]
+    with open(out / "progress.csv", newline="") as f:
+        progress = list(csv.DictReader(f))
+    assert [int(r["time/total_timesteps"]) for r in progress][-2:] == [40, 80]   # appended, one header

@@ -46,7 +46,7 @@ from .grid import inter_plane_pairs
 from .ground import MIYUN, GroundStations, load_cities, load_starlink_gateways
 from .loaders import ELEMENT_EXTENSIONS, load_elements, load_omm, load_tle
 from .neighbours import NeighbourTable, line_of_sight
-from .planes import infer_planes, nodal_regression_deg_per_day
+from .planes import infer_planes, nodal_regression_deg_per_day, sun_synchronous_inclination_deg
 from .propagation import SGP4ErrorWarning, propagate_ecef_km, propagate_teme_km
 from .selection import arg_latitude_deg, select_operational
 
@@ -63,6 +63,7 @@ __all__ = [
     "select_operational",
     "arg_latitude_deg",
     "nodal_regression_deg_per_day",
+    "sun_synchronous_inclination_deg",
     "propagate_ecef_km",
     "propagate_teme_km",
     "SGP4ErrorWarning",

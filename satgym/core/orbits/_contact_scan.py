@@ -99,8 +99,11 @@ def scan_contacts(
     step_rows: np.ndarray,
     min_elevation_deg: float,
     track_highest: bool,
+    grid_positions_out: np.ndarray | None = None,
 ) -> ScanResult:
-    """Scan ``grid_s`` (increasing, seconds from ``start_utc``); ``step_rows`` are the env-step rows."""
+    """Scan ``grid_s`` (increasing, seconds from ``start_utc``); ``step_rows`` are the env-step rows.
+    ``grid_positions_out`` ``(n_sats, n_grid, 3)``, if given, receives the Earth-fixed positions at
+    every grid time (for other geometry on the same grid, e.g. relay line of sight)."""
     n_sats, n_st, n_grid = constellation.n_sats, stations.n_stations, grid_s.size
     st_pos, st_up = stations.ecef_km(), stations.up()
     st_unit = st_pos / np.linalg.norm(st_pos, axis=-1, keepdims=True)
@@ -127,6 +130,8 @@ def scan_contacts(
         pos_new[err != 0] = np.nan
         sel = step_of_row[a:b] >= 0
         positions[:, step_of_row[a:b][sel]] = pos_new[:, sel]
+        if grid_positions_out is not None:
+            grid_positions_out[:, a:b] = pos_new
         has_prev = prev_pos is not None
         pos = np.concatenate((prev_pos[:, None], pos_new), axis=1) if has_prev else pos_new
         prev_pos = pos_new[:, -1]

@@ -107,6 +107,8 @@ class ContactSchedule:
     positions_km: np.ndarray
     valid_sat: np.ndarray
     window_table: dict[str, np.ndarray]
+    grid_s: np.ndarray | None = None
+    grid_positions_km: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -121,11 +123,14 @@ class ContactSchedule:
         selection: str = "longest",
         scan_step_s: float = 10.0,
         errors: str = "warn",
+        keep_grid_positions: bool = False,
     ) -> ContactSchedule:
         """Propagate and scan the whole episode (plus ``lookahead_s``) once.
 
         ``errors``: satellites SGP4 fails on get NaN positions, no contacts and an
         :class:`~.propagation.SGP4ErrorWarning` (``"warn"``), or a ``ValueError`` (``"raise"``).
+        ``keep_grid_positions``: also keep the scan grid (``grid_s``) and the positions on it
+        (``grid_positions_km``, ``(n_sats, n_grid, 3)``) for other geometry on the same grid.
         """
         start_utc = as_utc(start_utc, "start_utc")
         if not (step_s > 0 and math.isfinite(step_s)):
@@ -145,13 +150,17 @@ class ContactSchedule:
         n_steps = int(n_steps)
         end_s = n_steps * step_s + lookahead_s
         grid, step_rows = _time_grid(float(step_s), n_steps, end_s, float(scan_step_s))
+        grid_pos = np.empty((constellation.n_sats, grid.size, 3)) if keep_grid_positions else None
         scan = scan_contacts(
             constellation, stations, start_utc, grid, step_rows, float(min_elevation_deg),
-            track_highest=selection == "highest",
+            track_highest=selection == "highest", grid_positions_out=grid_pos,
         )
         bad = report_sgp4_errors(constellation, scan.sgp4_error, errors, stacklevel=3)
         positions = scan.positions_km
         positions[bad] = np.nan
+        if grid_pos is not None:
+            grid_pos[bad] = np.nan
+            grid_pos.setflags(write=False)
         keep = ~bad[scan.sat]
         win = {k: getattr(scan, k)[keep] for k in
                ("sat", "station", "start_s", "end_s", "max_elevation_deg", "first_row", "last_row")}
@@ -208,7 +217,8 @@ class ContactSchedule:
         return cls(
             stations=stations, start_utc=start_utc, step_s=float(step_s), n_steps=n_steps,
             min_elevation_deg=float(min_elevation_deg), lookahead_s=float(lookahead_s),
-            selection=selection, window_table=out, **arrays,
+            selection=selection, window_table=out, grid_s=grid if keep_grid_positions else None,
+            grid_positions_km=grid_pos, **arrays,
         )
 
     @property

@@ -238,6 +238,44 @@ class NeighbourTable:
             inter[i, side], dist_out[i, side] = self._scan_planes(xyz, finite, i, q[unsure])
         return inter, dist_out
 
+    def at_rows(self, positions_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`at` for many instants at once: ``positions_km`` ``(n_sats, n_rows, 3)`` gives
+        ``inter`` ``(n_rows, n_sats, 2)`` and its distances. Small constellations are scanned in
+        one vectorised pass (the same arithmetic as :meth:`at`, so the same answers); larger ones
+        call :meth:`at` row by row."""
+        pos = np.asarray(positions_km, dtype=np.float64)
+        if pos.ndim != 3 or pos.shape[0] != self.n_sats or pos.shape[2] != 3:
+            raise ValueError(f"positions_km must have shape ({self.n_sats}, n_rows, 3), got {pos.shape}")
+        n_rows = pos.shape[1]
+        if self.n_sats * self._members.shape[1] > _SCAN_ALL_BELOW:
+            rows = [self.at(pos[:, r]) for r in range(n_rows)]
+            return np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows])
+        finite = np.isfinite(pos).all(axis=2).T  # (n_rows, n_sats)
+        xyz = np.where(finite.T[..., None], pos, 0.0).transpose(2, 1, 0)  # (3, n_rows, n_sats)
+        inter = np.full((n_rows, self.n_sats, 2), -1, dtype=np.int64)
+        dist_out = np.full((n_rows, self.n_sats, 2), np.inf)
+        i, side = np.nonzero(self._adjacent_of_sat >= 0)
+        if i.size == 0:
+            return inter, dist_out
+        cand = self._members[self._adjacent_of_sat[i, side]]  # (n_q, largest plane)
+        c0 = np.maximum(cand, 0)
+        p1 = xyz[:, :, i, None]
+        dist = self._link_dist_km(p1, xyz[:, :, c0] - p1)  # (n_rows, n_q, largest plane)
+        dist[(cand < 0)[None] | ~finite[:, c0]] = np.inf
+        k = np.argmin(dist, axis=2)
+        best = np.take_along_axis(dist, k[..., None], axis=2)[..., 0]
+        ok = np.isfinite(best) & finite[:, i]
+        inter[:, i, side] = np.where(ok, cand[np.arange(i.size), k], -1)
+        dist_out[:, i, side] = np.where(finite[:, i], best, np.inf)
+        return inter, dist_out
+
+    def intra_visible_rows(self, positions_km: np.ndarray) -> np.ndarray:
+        """:meth:`intra_visible` for ``(n_sats, n_rows, 3)`` positions: ``(n_rows, n_sats, 2)``."""
+        xyz = np.asarray(positions_km, dtype=np.float64).transpose(2, 1, 0)  # (3, n_rows, n_sats)
+        p1 = xyz[..., None]
+        d = xyz[:, :, np.maximum(self.intra_plane, 0)] - p1
+        return (self.intra_plane >= 0)[None] & (self._link_dist_km(p1, d) < np.inf)
+
     def _scan_planes(self, xyz: np.ndarray, finite: np.ndarray, i: np.ndarray,
                      q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest linkable satellite of plane row ``q`` for each satellite ``i``, testing every

@@ -22,7 +22,7 @@ import numpy as np
 
 from .frames import WGS72_J2, WGS72_MU_KM3_S2, WGS72_RADIUS_KM
 
-__all__ = ["nodal_regression_deg_per_day", "infer_planes", "slots_from_arg_latitude"]
+__all__ = ["nodal_regression_deg_per_day", "infer_planes", "slots_from_arg_latitude", "sun_synchronous_inclination_deg"]
 
 MAX_MERGE_DEG = 20.0  # a small group farther than this (orbit-normal angle) from every plane stays alone
 
@@ -42,6 +42,23 @@ def nodal_regression_deg_per_day(
     p = a * (1.0 - np.asarray(eccentricity, dtype=float) ** 2)
     rate = -1.5 * n_rad_s * WGS72_J2 * (WGS72_RADIUS_KM / p) ** 2 * np.cos(np.deg2rad(inclination_deg))
     return np.rad2deg(rate) * 86400.0
+
+
+SUN_RAAN_DEG_PER_DAY = 360.0 / 365.2422  # the mean Sun's motion in right ascension
+
+
+def sun_synchronous_inclination_deg(altitude_km: np.ndarray | float) -> np.ndarray:
+    """Inclination of a circular sun-synchronous orbit: the J2 nodal regression equals the
+    mean Sun's motion, cos i = -(dOmega/dt)_sun / (3/2 n J2 (R/a)^2) (WGS72 constants).
+
+    >>> [round(float(x), 2) for x in sun_synchronous_inclination_deg([500.0, 700.0])]
+    [97.4, 98.19]
+    """
+    a = WGS72_RADIUS_KM + np.asarray(altitude_km, dtype=float)
+    n_rad_s = np.sqrt(WGS72_MU_KM3_S2 / a**3)
+    sun_rad_s = np.deg2rad(SUN_RAAN_DEG_PER_DAY) / 86400.0
+    cos_i = -sun_rad_s / (1.5 * n_rad_s * WGS72_J2 * (WGS72_RADIUS_KM / a) ** 2)
+    return np.rad2deg(np.arccos(cos_i))
 
 
 def _linear_clusters(values: np.ndarray, tolerance: float) -> np.ndarray:

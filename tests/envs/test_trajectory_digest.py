@@ -1,0 +1,45 @@
+"""A full-episode trajectory digest per preset: any change to the dynamics, the observation, the
+reward or the metrics changes it. Refactors must keep it; a deliberate change of dynamics updates
+the expected digest here and bumps the env's registered version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+import satgym
+
+STEPS = {"leoedge": 120, "leoedge-miyun": 120, "starlink": 4}
+EXPECTED = {
+    "leoedge": "e8e212b1219e793257eb216919ccd5298243cd0deca3a4a77e4d8e52af91f551",
+    "leoedge-miyun": "85afc4a0928f01ecb2ff56d25e3f14e75819bccccff166b17dba8b37d1a0f7ce",
+    "starlink": "95a015e45a77b29496ae79557b8e85e2b1df54ad5fe10a149a69ee82c59b61ea",
+}
+
+
+def trajectory_digest(scenario: str, seed: int = 7) -> str:
+    env = satgym.parallel_env(scenario, {"episode": {"steps": STEPS[scenario]}}, load="heavy")
+    rng = np.random.default_rng(seed)
+    h = hashlib.sha256()
+    obs, infos = env.reset(seed=seed)
+    h.update(np.stack(list(obs.values())).tobytes())
+    while env.agents:
+        actions = {a: rng.integers(0, 3, size=env.action_space(a).shape) for a in env.agents}
+        obs, rewards, terms, truncs, infos = env.step(actions)
+        h.update(np.stack(list(obs.values())).tobytes())
+        h.update(np.array(list(rewards.values()), dtype=np.float64).tobytes())
+        first = next(iter(infos.values()))
+        h.update(json.dumps({k: float(v) for k, v in first["rewards"].items()}, sort_keys=True).encode())
+        m = {k: v for k, v in first["metrics"].items() if k != "container_load"}
+        h.update(json.dumps(m, sort_keys=True, default=float).encode())
+        h.update(np.asarray(first["metrics"]["container_load"], dtype=np.float64).tobytes())
+    h.update(json.dumps(env.episode_metrics(), sort_keys=True, default=float).encode())
+    return h.hexdigest()
+
+
+@pytest.mark.parametrize("scenario", list(STEPS))
+def test_trajectory_digest_is_unchanged(scenario: str) -> None:
+    assert trajectory_digest(scenario) == EXPECTED[scenario]

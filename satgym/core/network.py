@@ -49,6 +49,7 @@ __all__ = [
     "build_network",
     "elevation_pairs",
     "line_of_sight_pairs",
+    "path_from_predecessors",
     "processor_sharing_s",
     "propagation_s",
     "transmission_s",
@@ -206,7 +207,7 @@ class Network:
             raise ValueError(f"k: must be >= 1, got {k}")
         costs, pred = yen(self.matrix(weights, arc_mask), int(source), int(target), int(k),
                           directed=True, return_predecessors=True)
-        paths = [_walk(pred[i], int(source), int(target)) for i in range(len(costs))]
+        paths = [path_from_predecessors(pred[i], int(source), int(target)) for i in range(len(costs))]
         return np.asarray(costs, dtype=float), paths
 
     def path_arcs(self, nodes: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -242,11 +243,11 @@ class ShortestPaths:
 
     def path(self, row: int, target: int) -> np.ndarray:
         """Node path from ``sources[row]`` to ``target`` (empty if unreachable)."""
-        return _walk(self.pred[row], int(self.sources[row]), int(target))
+        return path_from_predecessors(self.pred[row], int(self.sources[row]), int(target))
 
 
-def _walk(pred: np.ndarray, source: int, target: int) -> np.ndarray:
-    """Follow a csgraph predecessor row back from ``target`` to ``source``."""
+def path_from_predecessors(pred: np.ndarray, source: int, target: int) -> np.ndarray:
+    """Node path ``source -> target`` from a csgraph predecessor row (empty if unreachable)."""
     if target == source:
         return np.array([source], dtype=np.int64)
     out = [target]

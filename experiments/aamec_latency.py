@@ -14,6 +14,9 @@ Example (the run behind docs/results.md)::
 
     OMP_NUM_THREADS=1 nice -n 5 python experiments/aamec_latency.py --seeds 0,1,2 --workers 2 \\
         --out runs/aamec_latency
+
+``--parts ifecs --reuse runs/aamec_latency/runs.json`` redoes only the IFECS runs and keeps the
+offloading runs of an earlier call.
 """
 
 from __future__ import annotations
@@ -75,12 +78,14 @@ def ifecs_run(job: dict) -> dict:
     services = [s.name for s in env.config.ifecs.services]
     to_air = total = unserved = 0
     lat = {s: [] for s in services}
-    solve_s = []
+    solve_s, status, gaps = [], [], []
     while env.agents:
         v = env.snapshot()
         if v.k % job["every"] == 0:
             sol = solve_ifecs(v, env.config.ifecs.services, time_limit_s=job["time_limit_s"])
             solve_s.append(sol.solve_time_s)
+            status.append(sol.status)
+            gaps.append(sol.mip_gap)
             served = sol.dest >= 0
             first_ac = v.topology.n_sats + v.topology.n_gateways
             to_air += int((sol.dest[served] >= first_ac).sum())
@@ -90,6 +95,7 @@ def ifecs_run(job: dict) -> dict:
                 lat[name] += sol.latency_s[served & (sol.service == k)].tolist()
         env.step({})
     return {**job, "to_aircraft": to_air, "served": total, "unserved": unserved, "solve_s": solve_s,
+            "status": status, "mip_gap": gaps,
             "latency_by_service": {k: float(np.mean(v)) for k, v in lat.items()}}
 
 
@@ -149,16 +155,20 @@ def tables(off: list[dict], ifecs: list[dict]) -> tuple[str, dict]:
                      f"{c['mean_completion_s']:.3f} | {d['mean_completion_s']:.3f} | {c['late_flows']:.0f} | {d['late_flows']:.0f} |")
     # Table 8 (IFECS)
     lines += ["", "### Table 8: IFECS flows ending at each MEC type (IFECS MILP, Eqs. 7-13)", "",
-              "| MEC ratio | gateway (ours / paper) | aircraft (ours / paper) | unserved flows | mean MILP time per snapshot (s) |",
-              "|---|---|---|---|---|"]
+              "| MEC ratio | gateway (ours / paper) | aircraft (ours / paper) | unserved flows | mean MILP time per snapshot (s) | snapshots at the time limit (largest gap) |",
+              "|---|---|---|---|---|---|"]
     for r in RATIOS:
         rows = [x for x in ifecs if x["ratio"] == r]
         if not rows:
             continue
         air = 100.0 * sum(x["to_aircraft"] for x in rows) / max(sum(x["served"] for x in rows), 1)
         t = np.mean([s for x in rows for s in x["solve_s"]])
+        limited = sum(st != "optimal" for x in rows for st in x.get("status", []))
+        n_snap = sum(len(x["solve_s"]) for x in rows)
+        gap = max([g for x in rows for g in x.get("mip_gap", [])] or [float("nan")])
         lines.append(f"| {r} | {100 - air:.1f} % / {100 - PAPER_TABLE8[r]:.0f} % | {air:.1f} % / {PAPER_TABLE8[r]:.0f} % | "
-                     f"{sum(x['unserved'] for x in rows)} of {sum(x['served'] + x['unserved'] for x in rows)} | {t:.1f} |")
+                     f"{sum(x['unserved'] for x in rows)} of {sum(x['served'] + x['unserved'] for x in rows)} | {t:.1f} | "
+                     f"{limited} of {n_snap} ({100 * gap:.2f} %) |")
     if ifecs:
         services = list(ifecs[0]["latency_by_service"])
         lines += ["", "IFECS mean flow latency per service (s) and its decrease from ratio 0:", "",
@@ -255,7 +265,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ifecs-seeds", default="0,1", help="seeds of the IFECS runs")
     p.add_argument("--ifecs-time-limit", type=float, default=60.0, help="HiGHS time limit per IFECS snapshot (s)")
     p.add_argument("--out", default="runs/aamec_latency")
+    p.add_argument("--parts", default="offloading,ifecs", help="which runs to do: offloading, ifecs (comma list)")
+    p.add_argument("--reuse", default=None, metavar="RUNS_JSON",
+                   help="take the parts not run now from this runs.json of an earlier run")
     args = p.parse_args(argv)
+    parts = {x.strip() for x in args.parts.split(",") if x.strip()}
+    if not parts <= {"offloading", "ifecs"}:
+        p.error(f"--parts: choose from offloading, ifecs, got {args.parts!r}")
     seeds = [int(s) for s in args.seeds.split(",") if s]
     off_jobs = [{"policy": "aamec_dynamic", "load": load, "ratio": r, "seed": s} for s in seeds for load in LOADS for r in RATIOS]
     off_jobs += [{"policy": pol, "load": load, "ratio": 0.2, "seed": s} for s in seeds for load in LOADS
@@ -264,11 +280,15 @@ def main(argv: list[str] | None = None) -> int:
                   for s in args.ifecs_seeds.split(",") if s for r in RATIOS]
     os.makedirs(args.out, exist_ok=True)
     t0 = time.perf_counter()
+    earlier = {"offloading": [], "ifecs": []}
+    if args.reuse:
+        with open(args.reuse) as fh:
+            earlier = json.load(fh)
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        off_f = [pool.submit(offloading_run, j) for j in off_jobs]
-        ifecs_f = [pool.submit(ifecs_run, j) for j in ifecs_jobs]
-        off = [f.result() for f in off_f]
-        ifecs = [f.result() for f in ifecs_f]
+        off_f = [pool.submit(offloading_run, j) for j in off_jobs] if "offloading" in parts else []
+        ifecs_f = [pool.submit(ifecs_run, j) for j in ifecs_jobs] if "ifecs" in parts else []
+        off = [f.result() for f in off_f] if "offloading" in parts else earlier["offloading"]
+        ifecs = [f.result() for f in ifecs_f] if "ifecs" in parts else earlier["ifecs"]
     with open(os.path.join(args.out, "runs.json"), "w") as fh:
         json.dump({"offloading": off, "ifecs": ifecs}, fh, indent=1)
     text, held = tables(off, ifecs)

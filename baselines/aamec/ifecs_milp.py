@@ -53,6 +53,7 @@ class IFECSSolution:
     status: str
     solve_time_s: float
     n_columns: int
+    mip_gap: float = 0.0
 
 
 def solve_ifecs(view: SnapshotView, services: Sequence[ServiceSpec], top_destinations: int = 6, k_paths: int = 1,
@@ -79,7 +80,7 @@ def solve_ifecs(view: SnapshotView, services: Sequence[ServiceSpec], top_destina
     cols = Columns(flow=index[cols.flow], dest=cols.dest, nodes=cols.nodes, arcs=cols.arcs, cost_s=cols.cost_s,
                    feeder_gateway=cols.feeder_gateway, feeder_sat=cols.feeder_sat)
     t0 = time.perf_counter()
-    sub, objective, status, _ = solve_columns(cols, int(has.sum()), demand[has], net.capacity_mbps, topo.n_sats,
+    sub, objective, status, _, gap = solve_columns(cols, int(has.sum()), demand[has], net.capacity_mbps, topo.n_sats,
                                               drop_cost_s, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
     t_solve = time.perf_counter() - t0
     chosen = np.full(src.size, -1, dtype=np.int64)
@@ -94,4 +95,4 @@ def solve_ifecs(view: SnapshotView, services: Sequence[ServiceSpec], top_destina
             feeders[cols.feeder_gateway[c]] = cols.feeder_sat[c]
     return IFECSSolution(aircraft=a, service=k, demand_mbps=demand, dest=dest, latency_s=latency,
                          packet_latency_s=packet, feeders=feeders, objective_s=objective, status=status,
-                         solve_time_s=t_solve, n_columns=cols.n)
+                         solve_time_s=t_solve, n_columns=cols.n, mip_gap=gap)

@@ -51,6 +51,7 @@ class OffloadingSolution:
     solve_time_s: float
     columns_time_s: float
     n_columns: int
+    mip_gap: float = 0.0
 
 
 def allowed_destinations(view: SnapshotView, sats: np.ndarray, top: int, fixed: dict[int, int] | None = None,
@@ -89,7 +90,7 @@ def solve_offloading(view: SnapshotView, top_destinations: int = 12, k_paths: in
                                                                    mec_filter), view.compute_s[sats], k_paths)
     t_cols = time.perf_counter() - t0
     cost = cols.cost_s + np.where(cols.cost_s > view.deadline_s, late_penalty_s, 0.0)
-    chosen, objective, status, t_solve = solve_columns(
+    chosen, objective, status, t_solve, gap = solve_columns(
         cols, sats.size, view.data_mbit[sats], topo.net.capacity_mbps, S, drop_cost_s, mec_nodes=view.mec_nodes,
         flow_tasks=view.excess_per_s[sats], mec_capacity=view.mec_capacity_per_s, cost_s=cost,
         time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
@@ -99,4 +100,4 @@ def solve_offloading(view: SnapshotView, top_destinations: int = 12, k_paths: in
         routes[s] = cols.nodes[c]
         if cols.feeder_gateway[c] >= 0:
             feeders[cols.feeder_gateway[c]] = cols.feeder_sat[c]
-    return OffloadingSolution(dest, routes, feeders, objective, status, t_solve, t_cols, cols.n)
+    return OffloadingSolution(dest, routes, feeders, objective, status, t_solve, t_cols, cols.n, gap)

@@ -17,6 +17,7 @@ Solved by HiGHS through ``scipy.optimize.milp``.
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,18 +25,27 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from baselines.aamec.columns import Columns
 
-__all__ = ["solve_columns"]
+__all__ = ["ColumnSolution", "solve_columns"]
 
 _STATUS = {0: "optimal", 1: "time_limit", 2: "infeasible", 3: "unbounded", 4: "error"}
+
+
+class ColumnSolution(NamedTuple):
+    """Chosen column per flow (-1: unserved), objective (s), HiGHS status, solve time (s) and the
+    relative MIP gap HiGHS reports (0 when proved optimal; above ``mip_rel_gap`` at a time limit)."""
+
+    chosen: np.ndarray
+    objective: float
+    status: str
+    solve_time_s: float
+    mip_gap: float
 
 
 def solve_columns(cols: Columns, n_flows: int, flow_mbps: np.ndarray, capacity_mbps: np.ndarray, n_sats: int,
                   drop_cost_s: float, mec_nodes: np.ndarray | None = None, flow_tasks: np.ndarray | None = None,
                   mec_capacity: np.ndarray | None = None, cost_s: np.ndarray | None = None,
-                  time_limit_s: float = 60.0, mip_rel_gap: float = 1e-4) -> tuple[np.ndarray, float, str, float]:
-    """Chosen column per flow ``(n_flows,)`` (-1: unserved), objective, status, solve time (s).
-
-    ``cost_s`` overrides ``cols.cost_s`` in the objective (e.g. with a lateness penalty)."""
+                  time_limit_s: float = 60.0, mip_rel_gap: float = 1e-4) -> ColumnSolution:
+    """Solve; ``cost_s`` overrides ``cols.cost_s`` in the objective (e.g. with a lateness penalty)."""
     C, F = cols.n, n_flows
     cost = cols.cost_s if cost_s is None else np.asarray(cost_s, dtype=float)
     uses = np.flatnonzero(cols.feeder_gateway >= 0)
@@ -89,4 +99,5 @@ def solve_columns(cols: Columns, n_flows: int, flow_mbps: np.ndarray, capacity_m
     chosen = np.full(F, -1, dtype=np.int64)
     pick = np.flatnonzero(res.x[:C] > 0.5)
     chosen[cols.flow[pick]] = pick
-    return chosen, float(res.fun), status, elapsed
+    gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
+    return ColumnSolution(chosen, float(res.fun), status, elapsed, gap)

@@ -1,20 +1,10 @@
 """Learning agents for satgym: RLlib PPO variants (:mod:`agents.rllib`), A3C, SB3.
 
-Importing this package registers the trained-agent policy factories with the scheduling-policy
-registry, so ``make_policy("marl:PATH")`` and ``satgym compare --policies marl:PATH`` work. It
-imports neither Ray nor torch: the factory loads them only when a policy is built.
+The trained agents are policies by name (``marl:PATH``, ``a3c:PATH``, ``sb3:PATH``), registered as
+entry points of ``satgym.policies`` (``pyproject.toml``); building one imports Ray or torch, this
+package does not.
 
->>> from baselines.policies import POLICIES
->>> {"marl", "a3c", "sb3"} <= set(POLICIES)
+>>> from satgym.policies import policy_names
+>>> {"marl", "a3c", "sb3"} <= set(policy_names())
 True
 """
-
-from __future__ import annotations
-
-import agents.a3c  # noqa: F401  registers "a3c" on import (no torch until a policy is built)
-import agents.sb3  # noqa: F401  registers "sb3"
-from agents.rllib.registry import marl_factory, register
-
-register()
-
-__all__ = ["marl_factory"]

@@ -37,10 +37,6 @@ import importlib
 import os
 import sys
 
-from agents.rllib.registry import register as _register_policies
-
-_register_policies()  # marl:PATH for `satgym compare` (works even if `agents` is a namespace package)
-
 ALGOS = ("ppo", "mappo", "ippo", "a3c", "sb3-ppo", "sb3-a2c", "sb3-supersuit")
 # algo -> module exposing run(args) -> int
 BACKENDS = {"ppo": "agents.rllib.train", "mappo": "agents.rllib.train", "ippo": "agents.rllib.train",

@@ -76,7 +76,7 @@ def parse_env_set(items: Iterable[str] | None, base: Mapping[str, Any] | None = 
 
 def validate(overrides: Mapping[str, Any], scenario: str = "leoedge") -> None:
     """Build the scenario config with ``overrides``: ValueError naming an unknown key or bad value."""
-    from satgym import make_scenario_config as make_config  # any family's presets
+    from satgym.scenarios import make_config
 
     if not overrides:
         return
@@ -110,7 +110,7 @@ def warn_if_env_differs(name: str, overrides: Mapping[str, Any] | None, env: Any
     """
     import warnings
 
-    from satgym.config import to_dict
+    from satgym.config.builder import to_dict
 
     rest = non_reward(overrides)
     rest.get("episode", {}).pop("steps", None)

@@ -38,7 +38,7 @@ from functools import cached_property
 
 import numpy as np
 
-from baselines.advantage import get_advantage_operator
+from satgym.leoedge.advantage import advantage_operator
 
 __all__ = ["OffloadProblem", "random_problem"]
 
@@ -113,7 +113,7 @@ class OffloadProblem:
             raise ValueError("all containers of a server must belong to the same station")
         if np.any(srv_sta < 0):
             raise ValueError("server indices must be contiguous 0..n_servers-1")
-        get_advantage_operator(self.advantage)  # raises on unknown names
+        advantage_operator(self.advantage)  # raises on unknown names
         for name, arr in (("satellite", sat), ("station", sta), ("container_station", cst),
                           ("container_server", csv), ("advantage_arg", z), ("task_load", u),
                           ("container_load0", l0)):
@@ -148,7 +148,7 @@ class OffloadProblem:
     @cached_property
     def value(self) -> np.ndarray:
         """(K, O) ``F(z[k, o])`` (Eq. 2), zero where the container is unreachable."""
-        v = get_advantage_operator(self.advantage).value(self.advantage_arg)
+        v = advantage_operator(self.advantage).value(self.advantage_arg)
         reach = self.station[:, None] == self.container_station[None, :]
         return _frozen(np.where(reach, v, 0.0))
 

@@ -47,7 +47,7 @@ def offloading_run(job: dict) -> dict:
     """One episode of one offloading policy."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import satgym
-    from baselines.policies import make_policy
+    from satgym.policies import make_policy
 
     env = satgym.parallel_env("aamec", {"aircraft": {"mec_ratio": job["ratio"]}}, load=job["load"])
     obs, infos = env.reset(seed=job["seed"])

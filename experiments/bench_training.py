@@ -26,7 +26,7 @@ STEPS = 200  # episode length used for training
 
 
 def bare_env_steps_per_s(seconds: float = 5.0) -> float:
-    from satgym.bench import bench_parallel
+    from satgym.tools.bench import bench_parallel
 
     return bench_parallel(satgym.parallel_env("leoedge", {"episode": {"steps": STEPS}}), seconds)
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from satgym.cli import main as satgym_main
-from satgym.compare import ci95
+from satgym.tools.cli import main as satgym_main
+from satgym.tools.compare import ci95
 
 POLICIES = "leoedge,threshold,threshold_unit,workload,offload,random,local"
 RULES = ("threshold", "workload")          # the paper's rule schemes

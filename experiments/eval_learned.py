@@ -58,13 +58,9 @@ def label(spec: str, load: str) -> str:
 
 
 def run_episodes(spec: str, load: str, seeds: list[int], steps: int) -> list[dict]:
-    from agents.a3c import register as register_a3c
-    from agents.rllib.registry import register as register_marl
-    from baselines.policies import make_policy
-    from baselines.policies.episode import run_episode
+    from satgym.evaluation import run_episode
+    from satgym.policies import make_policy
 
-    register_marl()
-    register_a3c()
     policy = make_policy(spec)
     return [{"policy": label(spec, load), "spec": spec, "load": load, **run_episode(policy, load, seed, steps)}
             for seed in seeds]

@@ -20,9 +20,9 @@ from datetime import timedelta
 
 import numpy as np
 
-from satgym.config import make_config
+from satgym.scenarios import make_config
 from satgym.core.ground_segment import AccessSchedule
-from satgym.core.world import build_constellation, build_segment, build_stations, parse_epoch
+from satgym.leoedge.world import build_constellation, build_segment, build_stations, parse_epoch
 
 VARIANTS = (
     ("leoedge (4 stations + 3 Tianlian relays, the preset)", "leoedge", None),

@@ -40,7 +40,7 @@ import pandas as pd  # noqa: E402
 import agents.a3c  # noqa: E402,F401  (registers the "a3c" policy)
 from agents.a3c.config import A3CConfig  # noqa: E402
 from agents.a3c.train import train  # noqa: E402
-from baselines.policies import make_policy  # noqa: E402
+from satgym.policies import make_policy  # noqa: E402
 
 EVAL_SEED = 900_000
 BASELINES = ("leoedge", "random", "local", "threshold")
@@ -49,7 +49,7 @@ NOTES_MARK = "<!-- notes -->"
 
 def evaluate(spec: str, load: str, episode_steps: int, seeds: list[int]) -> list[dict]:
     """One row per episode: return, mean execution time, edge load, failures."""
-    from baselines.policies.episode import run_episode
+    from satgym.evaluation import run_episode
 
     policy = make_policy(spec)
     fields = ("seed", "return", "mean_execution_time_s", "mean_edge_load", "failed", "completed", "generated")

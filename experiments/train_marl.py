@@ -74,11 +74,9 @@ def evaluate(spec: str, load: str, seeds: tuple[int, ...] = EVAL_SEEDS, steps: i
     Every policy runs on the DEFAULT env (default reward): the return is the paper's reward whatever
     reward the policy was trained on; execution time and edge load do not depend on the reward.
     """
-    from agents.rllib.registry import register
-    from baselines.policies import make_policy
-    from baselines.policies.episode import run_episode
+    from satgym.evaluation import run_episode
+    from satgym.policies import make_policy
 
-    register()  # marl:PATH (also when `agents` resolves as a namespace package)
     policy = make_policy(spec)
     fields = ("seed", "return", "mean_execution_time_s", "mean_edge_load", "failed", "completed")
     rows = [{k: r[k] for k in fields} for r in (run_episode(policy, load, seed, steps) for seed in seeds)]

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-from satgym import cli
+from satgym.tools import cli
 
 
 def test_help_lists_the_subcommands(capsys):

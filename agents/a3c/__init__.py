@@ -14,12 +14,12 @@ Public API::
 
     from agents.a3c import A3CConfig, train, A3CPolicy
     train(A3CConfig(load="normal", total_steps=20_000), out="runs/a3c")
-    policy = make_policy("a3c:runs/a3c")      # registered by register()
+    policy = make_policy("a3c:runs/a3c")      # satgym.policies.make_policy (entry point "a3c")
 
 Command line: ``python -m agents.a3c.train --help`` or ``satgym train --algo a3c``.
 
->>> from baselines.policies import POLICIES
->>> "a3c" in POLICIES
+>>> from satgym.policies import policy_names
+>>> "a3c" in policy_names()
 True
 """
 
@@ -28,17 +28,7 @@ from __future__ import annotations
 from agents.a3c.config import A3CConfig
 from agents.a3c.policy import A3CPolicy, a3c_factory
 
-__all__ = ["A3CConfig", "A3CPolicy", "a3c_factory", "register", "train"]
-
-
-def register() -> None:
-    """Register the ``a3c`` policy factory (idempotent)."""
-    from baselines.policies import POLICIES, register_policy
-
-    current = POLICIES.get("a3c")
-    # idempotent, also when this package is imported twice (pytest's importlib mode)
-    same = current is not None and getattr(current, "__qualname__", "") == "a3c_factory"
-    register_policy("a3c", a3c_factory, overwrite=same)
+__all__ = ["A3CConfig", "A3CPolicy", "a3c_factory", "train"]
 
 
 def train(*args, **kwargs):
@@ -46,6 +36,3 @@ def train(*args, **kwargs):
     from agents.a3c.train import train as _train
 
     return _train(*args, **kwargs)
-
-
-register()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from satgym.config import with_episode_steps
+from satgym.config.builder import with_episode_steps
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A checkpoint trained with ``mask_hold`` acts with the same mask (arg-max over lo
 Its training env overrides (``config.overrides``) are kept in ``self.overrides``; evaluated on an
 env without their non-reward part, the policy warns (reward keys only shaped training).
 
->>> from baselines.policies import make_policy          # doctest: +SKIP
+>>> from satgym.policies import make_policy          # doctest: +SKIP
 >>> policy = make_policy("a3c:runs/a3c")                # a run directory or checkpoint.pt  # doctest: +SKIP
 """
 

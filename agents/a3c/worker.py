@@ -47,7 +47,7 @@ def slot_present_index(K: int) -> np.ndarray:
     >>> slot_present_index(2).tolist()
     [22, 27]
     """
-    from satgym.envs.observation import field_names
+    from satgym.leoedge.observation import field_names
 
     names = field_names(K)
     return np.array([names.index(f"slot{k}_present") for k in range(K)])

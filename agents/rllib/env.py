@@ -34,7 +34,7 @@ ENV_KEYS = ("scenario", "load", "episode_steps", "overrides", "critic_state")
 def make_parallel_env(cfg: dict[str, Any]):
     """The satgym ParallelEnv described by an env_config dict (keys: :data:`ENV_KEYS`)."""
     import satgym
-    from satgym.config import with_episode_steps
+    from satgym.config.builder import with_episode_steps
 
     unknown = set(cfg) - set(ENV_KEYS) - {"worker_index", "vector_index", "num_workers", "remote"}
     if unknown:

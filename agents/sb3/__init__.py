@@ -4,12 +4,12 @@ Public API::
 
     from agents.sb3 import train_sb3, SB3Policy
     train_sb3("sb3-ppo", out="runs/ppo", timesteps=20_000, load="normal")
-    policy = make_policy("sb3:runs/ppo")      # registered by register()
+    policy = make_policy("sb3:runs/ppo")      # satgym.policies.make_policy (entry point "sb3")
 
 Command line: ``python -m agents.sb3.train --help`` or ``satgym train --algo sb3-ppo``.
 
->>> from baselines.policies import POLICIES
->>> "sb3" in POLICIES
+>>> from satgym.policies import policy_names
+>>> "sb3" in policy_names()
 True
 """
 
@@ -19,16 +19,7 @@ from typing import Any
 
 from agents.sb3.policy import SB3Policy, sb3_factory
 
-__all__ = ["SB3Policy", "register", "sb3_factory", "train_sb3"]
-
-
-def register() -> None:
-    """Register the ``sb3`` policy factory (idempotent)."""
-    from baselines.policies import POLICIES, register_policy
-
-    current = POLICIES.get("sb3")
-    same = current is not None and getattr(current, "__qualname__", "") == "sb3_factory"
-    register_policy("sb3", sb3_factory, overwrite=same)
+__all__ = ["SB3Policy", "sb3_factory", "train_sb3"]
 
 
 def train_sb3(*args: Any, **kwargs: Any):
@@ -36,6 +27,3 @@ def train_sb3(*args: Any, **kwargs: Any):
     from agents.sb3.train import train_sb3 as _train
 
     return _train(*args, **kwargs)
-
-
-register()

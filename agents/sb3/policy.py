@@ -5,7 +5,7 @@
 * SuperSuit model (parameter sharing): each satellite's own observation in, its ``K`` actions out;
 * Single view model: applied to every satellite (shared weights, own observation).
 
->>> from baselines.policies import make_policy              # doctest: +SKIP
+>>> from satgym.policies import make_policy              # doctest: +SKIP
 >>> policy = make_policy("sb3:runs/ppo")                    # run directory or model.zip  # doctest: +SKIP
 """
 

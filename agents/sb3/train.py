@@ -138,7 +138,7 @@ def train_sb3(algo: str, out: str | Path, timesteps: int, scenario: str = "leoed
     torch.set_num_threads(1)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    from satgym.config import with_episode_steps
+    from satgym.config.builder import with_episode_steps
 
     config = with_episode_steps(overrides, episode_steps)
     if algo == "sb3-supersuit":

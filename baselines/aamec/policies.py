@@ -1,4 +1,5 @@
-"""AA-MEC policies in the shared registry (``make_policy("aamec_dynamic")`` ...).
+"""AA-MEC policies, registered as entry points of ``satgym.policies`` (``pyproject.toml``;
+``satgym.policies.make_policy("aamec_dynamic")`` ...).
 
 ==========================  ===================================================================
 ``aamec_dynamic``           the paper's dynamic approach: every snapshot, destinations, paths and
@@ -21,7 +22,7 @@ actions; the returned actions are the matching candidate slots, 0 where the dest
 among them). ``last_solve`` keeps the solver facts of the last step.
 
 >>> import satgym
->>> from baselines.policies import make_policy
+>>> from satgym.policies import make_policy
 >>> env = satgym.parallel_env("aamec", {"episode": {"steps": 2}})
 >>> obs, infos = env.reset(seed=0)
 >>> policy = make_policy("aamec_dynamic"); policy.reset(env, seed=0)
@@ -38,10 +39,9 @@ from typing import Any
 import numpy as np
 
 from baselines.aamec.offloading_milp import OffloadingSolution, solve_offloading
-from baselines.policies.base import register_policy
 
 __all__ = ["CheapestPolicy", "ConstantSlotPolicy", "DynamicOraclePolicy", "NearestGatewayPolicy",
-           "RandomSlotPolicy", "StaticOraclePolicy"]
+           "RandomSlotPolicy", "StaticOraclePolicy", "no_offload", "terrestrial"]
 
 
 def _slot_actions(env: Any, destinations: np.ndarray) -> dict[str, np.ndarray]:
@@ -159,10 +159,11 @@ class StaticOraclePolicy(DynamicOraclePolicy):
             self.fixed.setdefault(int(s), int(np.searchsorted(mec, sol.destinations[s])))
 
 
-register_policy("aamec_dynamic", DynamicOraclePolicy)
-register_policy("aamec_static", StaticOraclePolicy)
-register_policy("aamec_terrestrial", lambda **kw: DynamicOraclePolicy(gateways_only=True, **kw))
-register_policy("aamec_nearest_gateway", NearestGatewayPolicy)
-register_policy("aamec_cheapest", CheapestPolicy)
-register_policy("aamec_random", RandomSlotPolicy)
-register_policy("aamec_none", lambda: ConstantSlotPolicy(0, "aamec_none"))
+def terrestrial(**kwargs: Any) -> DynamicOraclePolicy:
+    """``aamec_terrestrial``: the dynamic MILP on the gateway MEC servers only."""
+    return DynamicOraclePolicy(gateways_only=True, **kwargs)
+
+
+def no_offload() -> ConstantSlotPolicy:
+    """``aamec_none``: never offload."""
+    return ConstantSlotPolicy(0, "aamec_none")

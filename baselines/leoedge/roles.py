@@ -55,8 +55,8 @@ __all__ = [
 # The best responses (Eqs. 18, 20, 22) are scalar kernels compiled as numpy ufuncs:
 # vectorised over arrays from Python, called per element inside the compiled loop
 # (``scheduler._price_iterations``). Clipping and projections are written as
-# ``a if a > b else b`` like numpy's ``clip``/``maximum``, so both paths give the
-# bit-identical numbers of the former numpy implementation.
+# ``a if a > b else b`` like numpy's ``clip``/``maximum``, so both paths give
+# bit-identical numbers (tested).
 _F8 = "float64"
 
 

@@ -39,8 +39,8 @@ def propose_rounds(pair_task: np.ndarray, pair_cont: np.ndarray, score: np.ndarr
     Per round: every unassigned task proposes its best-scoring pair with room
     (ties: first pair); proposals are ordered by (container, score descending,
     task) and each container accepts the prefix whose cumulative load fits.
-    Sums follow the order of the former numpy version (one running ``cumsum``
-    over all proposals; per-container accepted loads summed, then subtracted).
+    Sums run in one fixed order (one running ``cumsum`` over all proposals;
+    per-container accepted loads summed, then subtracted), so results are reproducible.
     """
     n_tasks, n_cont = decision.size, residual.size
     best = np.full(n_tasks, -1, dtype=np.int64)

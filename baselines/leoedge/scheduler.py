@@ -119,7 +119,7 @@ def _progress(move: np.ndarray, turn: np.ndarray, acc: np.ndarray, x_new: np.nda
     """Per station: largest price move, and ``(q - new) . (new - old)`` (momentum restart).
 
     ``acc`` is a work buffer: each price kind is summed on its own, then added to
-    ``turn`` (the order of the former ``turn += np.bincount(...)``).
+    ``turn`` (a fixed summation order).
     """
     acc[:] = 0.0
     for i in range(x_new.size):

@@ -1,34 +1,28 @@
-"""Scheduling policies behind one interface (:class:`Policy`) and a name registry.
+"""Scheduling policies of the LEOEdge family (registered by name: :func:`satgym.policies.make_policy`).
 
->>> from baselines.policies import make_policy
+>>> from satgym.policies import make_policy
 >>> [make_policy(n).name for n in ("threshold", "workload", "local", "leoedge")]
 ['threshold', 'workload', 'local', 'leoedge']
 """
 
 from __future__ import annotations
 
-from baselines.policies.base import (POLICIES, ObservationPolicy, Policy, as_rule, make_policy,
-                                     obs_matrix, reachable, register_policy, to_actions)
+from baselines.policies.base import ObservationPolicy, obs_matrix, reachable, to_actions
 from baselines.policies.round_policies import LEOEdgePolicy, OraclePolicy, RoundPolicy
-from baselines.policies.rules import ConstantPolicy, RandomPolicy, ThresholdPolicy, WorkloadPolicy
+from baselines.policies.rules import (ConstantPolicy, EarliestFinishPolicy, RandomPolicy, ThresholdPolicy,
+                                      WorkloadPolicy)
 
 __all__ = [
-    "POLICIES",
     "ConstantPolicy",
+    "EarliestFinishPolicy",
     "LEOEdgePolicy",
     "ObservationPolicy",
     "OraclePolicy",
-    "Policy",
     "RandomPolicy",
     "RoundPolicy",
     "ThresholdPolicy",
     "WorkloadPolicy",
-    "as_rule",
-    "make_policy",
     "obs_matrix",
     "reachable",
-    "register_policy",
     "to_actions",
 ]
-
-import baselines.aamec.policies  # noqa: E402,F401  registers the aamec_* policies (AA-MEC family, issue 13)

@@ -1,69 +1,29 @@
-"""One interface for every scheduling policy, and a name registry.
+"""Building blocks of the LEOEdge-family scheduling policies.
 
-A policy drives all satellites of a :class:`~satgym.envs.parallel_env.SatelliteEdgeEnv` (the
-PettingZoo ``ParallelEnv`` as users run it) through its public API only::
-
-    policy = make_policy("threshold")
-    obs, infos = env.reset(seed=0)
-    policy.reset(env, seed=0)
-    while env.agents:
-        obs, rewards, terms, truncs, infos = env.step(policy.act(env, obs, infos))
-
-``act`` returns ``{agent: int array of length K}`` with entries 0 (local), 1 (offload), 2 (hold).
-Policies that decide from the observation matrix alone subclass :class:`ObservationPolicy`
-(``decide(obs_matrix) -> (n, K)``); they also work as ``satgym.envs.rules`` callables through
-:func:`as_rule`. Policies that need the ground hooks (``env.container_state()``,
-``env.reserve_containers`` ...) implement ``act`` directly.
-
-Names: ``make_policy("threshold", threshold_s=0.02)``; ``"name:ARG"`` passes ``ARG`` as the first
-argument of the factory (reserved for trained agents: ``marl:PATH``, ``a3c:PATH``, registered later
-with :func:`register_policy`).
-
->>> {"leoedge", "local", "offload", "threshold", "workload", "random", "oracle"} <= set(POLICIES)
-True
->>> make_policy("local").name
-'local'
->>> make_policy("nope")
-Traceback (most recent call last):
-...
-ValueError: policy: 'nope' is not valid; choose one of ...
+Every policy follows :class:`satgym.policies.Policy` and is registered by name as an entry point
+(``pyproject.toml``, group ``satgym.policies``); build one with :func:`satgym.policies.make_policy`.
+It drives all satellites of a :class:`~satgym.leoedge.env.SatelliteEdgeEnv` through the env's
+public API: ``act`` returns ``{agent: int array of length K}`` with entries from
+:class:`~satgym.leoedge.codes.Action` (0 local, 1 offload, 2 hold). Policies that decide from the
+observation matrix alone subclass :class:`ObservationPolicy` (``decide(obs_matrix) -> (n, K)``);
+policies that need the ground hooks (``env.container_state()``, ``env.reserve_containers`` ...)
+implement ``act`` directly.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
-from satgym.envs.rules import sat_field
+from satgym.leoedge.codes import Action
+from satgym.leoedge.observation import sat_field
 
-__all__ = [
-    "POLICIES",
-    "ObservationPolicy",
-    "Policy",
-    "as_rule",
-    "make_policy",
-    "obs_matrix",
-    "reachable",
-    "register_policy",
-    "to_actions",
-]
+__all__ = ["HOLD", "LOCAL", "OFFLOAD", "ObservationPolicy", "obs_matrix", "reachable", "to_actions"]
 
-LOCAL, OFFLOAD, HOLD = 0, 1, 2
+LOCAL, OFFLOAD, HOLD = int(Action.LOCAL), int(Action.OFFLOAD), int(Action.HOLD)
 _RELAY_FIELDS = ("relay_same_orbit_fore", "relay_same_orbit_aft", "relay_other_orbit_1", "relay_other_orbit_2")
-
-
-@runtime_checkable
-class Policy(Protocol):
-    """What the harness and users call. ``reset`` after ``env.reset``; ``act`` once per step."""
-
-    name: str
-
-    def reset(self, env: Any, seed: int | None = None) -> None: ...
-
-    def act(self, env: Any, obs: dict[str, np.ndarray], infos: dict[str, dict]) -> dict[str, np.ndarray]: ...
 
 
 def obs_matrix(obs: dict[str, np.ndarray]) -> np.ndarray:
@@ -84,7 +44,7 @@ def to_actions(agents: list[str], matrix: np.ndarray) -> dict[str, np.ndarray]:
 def reachable(m: np.ndarray) -> np.ndarray:
     """(n,) bool: the satellite can reach a station now, directly or through a relay in contact.
 
-    >>> from satgym.envs.observation import SAT_FIELDS
+    >>> from satgym.leoedge.observation import SAT_FIELDS
     >>> m = np.zeros((2, len(SAT_FIELDS))); m[1, 6] = 1.0     # sat 1 in contact
     >>> reachable(m)
     array([False,  True])
@@ -127,37 +87,3 @@ class ObservationPolicy(ABC):
         if not obs:
             return {}
         return to_actions(list(obs), self.decide_gated(obs_matrix(obs), env.sim.K))
-
-
-def as_rule(policy: Policy) -> Callable[[np.ndarray, int, np.random.Generator], np.ndarray]:
-    """A ``satgym.envs.rules`` callable ``(obs_matrix, K, rng) -> (n, K)`` for the gym views'
-    ``others_policy``. Only for observation policies (the ground-hook policies need the env).
-
-    >>> rule = as_rule(make_policy("offload", gate_reach=False))
-    >>> rule(np.zeros((2, 40)), 2, np.random.default_rng(0))
-    array([[1, 1],
-           [1, 1]])
-    """
-    if not isinstance(policy, ObservationPolicy):
-        raise TypeError(f"as_rule: policy {getattr(policy, 'name', policy)!r} needs the env, not just observations")
-    return lambda m, K, rng: policy.decide_gated(m, K)
-
-
-POLICIES: dict[str, Callable[..., Policy]] = {}
-
-
-def register_policy(name: str, factory: Callable[..., Policy], overwrite: bool = False) -> None:
-    """Register ``factory(*args, **kwargs) -> Policy`` under ``name`` (idempotent for the same factory)."""
-    if ":" in name or not name:
-        raise ValueError(f"register_policy: name {name!r} must be non-empty and contain no ':'")
-    if name in POLICIES and POLICIES[name] is not factory and not overwrite:
-        raise ValueError(f"register_policy: {name!r} is already registered")
-    POLICIES[name] = factory
-
-
-def make_policy(spec: str, **kwargs: Any) -> Policy:
-    """Build a policy by name; ``"name:ARG"`` passes ``ARG`` (e.g. a checkpoint path) first."""
-    name, sep, arg = spec.partition(":")
-    if name not in POLICIES:
-        raise ValueError(f"policy: {name!r} is not valid; choose one of {', '.join(sorted(POLICIES))}")
-    return POLICIES[name](arg, **kwargs) if sep else POLICIES[name](**kwargs)

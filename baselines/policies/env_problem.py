@@ -40,7 +40,7 @@ import numpy as np
 
 from baselines.offloading_problem import OffloadProblem
 from baselines.policies.rules import slot_matrix
-from satgym.envs.rules import sat_field
+from satgym.leoedge.observation import sat_field
 
 __all__ = ["RoundInputs", "build_round", "default_horizon_s"]
 

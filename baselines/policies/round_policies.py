@@ -30,11 +30,11 @@ from typing import Any
 
 import numpy as np
 
-from baselines.advantage import get_advantage_operator
+from satgym.leoedge.advantage import advantage_operator
 from baselines.leoedge import DualPrices, leoedge_schedule, stale_price_decision
 from baselines.milp_oracle import MilpTooLargeError, solve_milp
 from baselines.offloading_problem import OffloadProblem
-from baselines.policies.base import LOCAL, OFFLOAD, obs_matrix, reachable, register_policy
+from baselines.policies.base import LOCAL, OFFLOAD, obs_matrix, reachable
 from baselines.policies.env_problem import RoundInputs, build_round, default_horizon_s, stale_advantage
 
 __all__ = ["LEOEdgePolicy", "OraclePolicy", "RoundPolicy"]
@@ -131,7 +131,7 @@ class RoundPolicy(ABC):
         if not go.any():
             return
         z, edge_exec, present = stale_advantage(env, m[go], K)
-        F = get_advantage_operator(env.config.reward.operator).value(z)
+        F = advantage_operator(env.config.reward.operator).value(z)
         u = edge_exec / (2.0 * self.horizon_s)  # as in build_round's windowed load
         rho = self.rho * max(float(F.max(initial=0.0)), 1e-12)
         lam = np.repeat(self.seen_lam[rows[go]], K)
@@ -186,6 +186,4 @@ class OraclePolicy(RoundPolicy):
         return r.decision, {}, None
 
 
-register_policy("leoedge", LEOEdgePolicy)
-register_policy("oracle", OraclePolicy)
 __all__ += ["MilpTooLargeError"]

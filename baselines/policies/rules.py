@@ -17,18 +17,19 @@ every station an offload becomes local (see :class:`~baselines.policies.base.Obs
 * **workload**: offload while the station's mean container CPU occupancy, as last received
   (``ground_load_seen``), is below ``load_threshold`` (50 %).
 * **local**: never offload (the "no edge" reference of Fig. 8). **offload**: always offload.
+* **earliest_finish**: offload where the estimated edge completion beats the on-board one.
 * **random**: offload with probability ``p_offload`` from the policy's own seeded RNG (never
   the env's, so task streams stay identical across policies).
 
 >>> import numpy as np
->>> from satgym.envs.observation import SAT_FIELDS, SLOT_FIELDS
+>>> from satgym.leoedge.observation import SAT_FIELDS, SLOT_FIELDS
 >>> m = np.zeros((1, len(SAT_FIELDS) + 2 * len(SLOT_FIELDS)), dtype=np.float32)
 >>> m[0, 2], m[0, 6] = 0.03, 1.0                       # c(m_i) = 30 ms, in contact
 >>> m[0, len(SAT_FIELDS) + 2] = 80                     # slot 0: 80 units = 2.4 s on board
 >>> m[0, len(SAT_FIELDS) + len(SLOT_FIELDS) + 2] = 20  # slot 1: 20 units = 0.6 s
 >>> ThresholdPolicy().decide_gated(m, 2)               # 2.4 s > 2 s: offload; 0.6 s: local
 array([[1, 0]])
->>> make_policy("threshold_unit").decide_gated(m, 2)   # 30 ms per inference > 20 ms: offload
+>>> threshold_unit().decide_gated(m, 2)                 # 30 ms per inference > 20 ms: offload
 array([[1, 1]])
 """
 
@@ -36,11 +37,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from baselines.policies.base import HOLD, LOCAL, OFFLOAD, ObservationPolicy, make_policy, register_policy
-from satgym.envs.observation import SAT_FIELDS, SLOT_FIELDS
-from satgym.envs.rules import sat_field
+from baselines.policies.base import HOLD, LOCAL, OFFLOAD, ObservationPolicy
+from satgym.leoedge.observation import SAT_FIELDS, SLOT_FIELDS, sat_field, slot_field
 
-__all__ = ["ConstantPolicy", "RandomPolicy", "ThresholdPolicy", "WorkloadPolicy", "slot_matrix"]
+__all__ = ["ConstantPolicy", "EarliestFinishPolicy", "RandomPolicy", "ThresholdPolicy", "WorkloadPolicy", "hold",
+           "local", "offload", "slot_matrix", "threshold_unit"]
 
 _SLOT = {name: j for j, (name, *_rest) in enumerate(SLOT_FIELDS)}
 
@@ -78,7 +79,7 @@ class ThresholdPolicy(ObservationPolicy):
 class WorkloadPolicy(ObservationPolicy):
     """Offload while the last received mean container occupancy is below ``load_threshold``.
 
-    >>> from satgym.envs.observation import SAT_FIELDS
+    >>> from satgym.leoedge.observation import SAT_FIELDS
     >>> m = np.zeros((2, len(SAT_FIELDS) + 5)); m[:, 6] = 1; m[:, 17] = [0.3, 0.7]
     >>> WorkloadPolicy().decide_gated(m, 1)
     array([[1],
@@ -129,17 +130,58 @@ class RandomPolicy(ObservationPolicy):
         return (self.rng.random((m.shape[0], K)) < self.p_offload).astype(np.int64)
 
 
-register_policy("threshold", ThresholdPolicy)
-
-
-def _threshold_unit(threshold_s: float = 0.02, gate_reach: bool = True) -> ThresholdPolicy:
+def threshold_unit(threshold_s: float = 0.02, gate_reach: bool = True) -> ThresholdPolicy:
+    """The literal per-inference reading: offload where ``c(m_i)`` exceeds 20 ms."""
     policy = ThresholdPolicy(threshold_s, per="unit", gate_reach=gate_reach)
     policy.name = "threshold_unit"
     return policy
 
 
-register_policy("threshold_unit", _threshold_unit)
-register_policy("workload", WorkloadPolicy)
-register_policy("local", lambda **kw: ConstantPolicy(LOCAL, "local", **kw))
-register_policy("offload", lambda **kw: ConstantPolicy(OFFLOAD, "offload", **kw))
-register_policy("random", RandomPolicy)
+def local(gate_reach: bool = True) -> ConstantPolicy:
+    """Never offload (the "no edge" reference of Fig. 8)."""
+    return ConstantPolicy(LOCAL, "local", gate_reach)
+
+
+def offload(gate_reach: bool = True) -> ConstantPolicy:
+    """Offload every task that can reach the edge."""
+    return ConstantPolicy(OFFLOAD, "offload", gate_reach)
+
+
+def hold(gate_reach: bool = True) -> ConstantPolicy:
+    """Hold every task (until it expires): a test of the env's expiry."""
+    return ConstantPolicy(HOLD, "hold", gate_reach)
+
+
+class EarliestFinishPolicy(ObservationPolicy):
+    """Offload a task when the estimated edge completion (link backlog + transfer + path delay +
+    edge execution) beats the on-board queue + execution, slot by slot (each decision updates the
+    queue the next one sees). The demo's default.
+
+    >>> m = np.zeros((1, len(SAT_FIELDS) + len(SLOT_FIELDS)), dtype=np.float32)
+    >>> m[0, [2, 4, 6, 10]] = 0.03, 0.02, 1.0, 10.0           # c(m_i), c(m_e), in contact, 10 Mbps
+    >>> m[0, len(SAT_FIELDS)], m[0, len(SAT_FIELDS) + 2] = 1, 50   # a task of 50 units
+    >>> EarliestFinishPolicy().decide_gated(m, 1)              # 1.0 s at the edge vs 1.5 s on board
+    array([[1]])
+    """
+
+    name = "earliest_finish"
+
+    def decide(self, m: np.ndarray, K: int) -> np.ndarray:
+        out = np.zeros((m.shape[0], K), dtype=np.int64)
+        local_q = sat_field(m, "proc_backlog_s").astype(np.float64)
+        rate = sat_field(m, "ground_rate_mbps").astype(np.float64)
+        loss = sat_field(m, "ground_loss").astype(np.float64)
+        link_q = sat_field(m, "link_backlog_s").astype(np.float64)
+        delay = sat_field(m, "path_delay_s").astype(np.float64)
+        for k in range(K):
+            present = slot_field(m, k, "present") > 0
+            work = slot_field(m, k, "work_units").astype(np.float64)
+            local = local_q + work * sat_field(m, "exec_s_per_unit")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                tx = np.where(rate > 0, slot_field(m, k, "input_mbit") / (rate * (1 - loss)), np.inf)
+            edge = link_q + tx + delay + work * sat_field(m, "edge_exec_s_per_unit")
+            off = present & (edge < local)
+            out[off, k] = OFFLOAD
+            local_q = np.where(present & ~off, local, local_q)
+            link_q = np.where(off, link_q + tx, link_q)
+        return out

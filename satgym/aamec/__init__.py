@@ -12,13 +12,19 @@ that changes every 5-minute snapshot.
 >>> len(env.agents)
 66
 
-Modules: :mod:`.config` (scenario), :mod:`.constellation`, :mod:`.flights` (aircraft),
+Modules: :mod:`.config` (scenario), :mod:`.presets`, :mod:`.constellation`, :mod:`.flights` (aircraft),
 :mod:`.topology` (the per-snapshot network), :mod:`.traffic` (tasks and IFECS flows),
 :mod:`.routing` (candidate destinations, gateway matching), :mod:`.flows` (what a snapshot's flows
 experience), :mod:`.simulator`, and the RL layer :mod:`.env`, :mod:`.observation`, :mod:`.reward`,
 :mod:`.views`.
 """
 
-from satgym.aamec.config import PRESETS, AAMECConfig, make_config
+from __future__ import annotations
 
-__all__ = ["PRESETS", "AAMECConfig", "make_config"]
+#: Gymnasium ids of the family: id -> (entry point, kwargs)
+ENV_IDS: dict[str, tuple[str, dict]] = {
+    "satgym/AAMEC-Central-v0": ("satgym.aamec.views:CentralisedEnv", {"scenario": "aamec"}),
+    "satgym/AAMEC-Single-v0": ("satgym.aamec.views:SingleSatelliteEnv", {"scenario": "aamec"}),
+    "satgym/AAMECWalker-Central-v0": ("satgym.aamec.views:CentralisedEnv", {"scenario": "aamec-walker"}),
+    "satgym/AAMECWalker-Single-v0": ("satgym.aamec.views:SingleSatelliteEnv", {"scenario": "aamec-walker"}),
+}

@@ -1,10 +1,12 @@
-"""AA-MEC scenario configuration: frozen dataclasses with units in the field names, presets as data.
+"""AA-MEC scenario configuration: frozen dataclasses with units in the field names (presets as data
+in :mod:`satgym.aamec.presets`).
 
 The paper's numbers (von Mankowski et al., "Design and Optimization of Aerial-Aided Multi-Access
 Edge Computing towards 6G") are the defaults: Table 1 (gateways), Table 4 / Eq. 15 (compute),
 Table 5 (link capacities), Sec. 6 (5-min snapshots over 4 h). Inputs our copy of the paper does
 not give are documented where they are set (:data:`TABLE3`, :class:`TaskConfig`).
 
+>>> from satgym.aamec.presets import make_config
 >>> cfg = make_config("aamec", {"tasks": {"load": "heavy"}, "aircraft": {"mec_ratio": 0.4}})
 >>> cfg.tasks.rate_per_s, cfg.compute.sat_tasks_per_s, cfg.compute.mec_tasks_per_s
 (100.0, 80, 2844)
@@ -17,12 +19,8 @@ ValueError: gateways.names: 'Paris' is not valid; choose one of 'Beijing', 'Fair
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from satgym.config.builder import load_yaml, override
 from satgym.config.validation import check_choice, check_non_negative, check_positive, check_range
 
 __all__ = [
@@ -36,13 +34,10 @@ __all__ = [
     "IFECSConfig",
     "LOAD_RATES",
     "LinkConfig",
-    "PRESETS",
     "RewardConfig",
     "ServiceSpec",
     "TABLE3",
     "TaskConfig",
-    "make_config",
-    "with_load",
 ]
 
 # Table 1: Iridium NEXT gateways (each deploys a MEC server, Sec. 6). "Ischewsk" in Table 1 is
@@ -380,45 +375,3 @@ class AAMECConfig:
     ifecs: IFECSConfig = field(default_factory=IFECSConfig)
     reward: RewardConfig = field(default_factory=RewardConfig)
     episode: EpisodeConfig = field(default_factory=EpisodeConfig)
-
-
-
-def _aamec() -> AAMECConfig:
-    return AAMECConfig(name="aamec")
-
-
-def _aamec_walker() -> AAMECConfig:
-    return AAMECConfig(name="aamec-walker", constellation=ConstellationConfig(source="walker_star"))
-
-
-PRESETS = {"aamec": _aamec, "aamec-walker": _aamec_walker}
-
-
-def with_load(overrides: Mapping[str, Any] | str | os.PathLike[str] | None, load: str | None):
-    """``overrides`` (a dict or a YAML path) with ``tasks.load`` set to ``load`` (None: unchanged).
-
-    >>> with_load({"aircraft": {"mec_ratio": 0.4}}, "heavy")
-    {'aircraft': {'mec_ratio': 0.4}, 'tasks': {'load': 'heavy'}}
-    """
-    if load is None:
-        return overrides
-    if isinstance(overrides, (str, os.PathLike)):
-        overrides = load_yaml(overrides)
-    merged = dict(overrides or {})
-    merged["tasks"] = {**dict(merged.get("tasks", {})), "load": load}
-    return merged
-
-
-def make_config(scenario: str | AAMECConfig = "aamec",
-                overrides: Mapping[str, Any] | str | os.PathLike[str] | None = None) -> AAMECConfig:
-    """A preset (by name) or a given config, with nested overrides (a dict or a YAML path)."""
-    if isinstance(scenario, AAMECConfig):
-        base = scenario
-    else:
-        check_choice("scenario", scenario, tuple(PRESETS))
-        base = PRESETS[scenario]()
-    if overrides is None:
-        return base
-    if isinstance(overrides, (str, os.PathLike)):
-        overrides = load_yaml(overrides)
-    return override(base, overrides)

@@ -1,7 +1,7 @@
 """The Iridium NEXT constellation of a scenario: Walker star or the operational satellites of the
 shipped CelesTrak group, with its ISL neighbour table (no links across the counter-rotating seam).
 
->>> from satgym.aamec.config import make_config
+>>> from satgym.aamec.presets import make_config
 >>> c, isl = build_constellation(make_config("aamec").constellation)
 >>> c.n_sats, c.n_planes, isl.plane_west_east.tolist()   # planes by RAAN; the seam: 99 deg | 301 deg
 (66, 6, [[5, 1], [0, 2], [1, 3], [2, -1], [-1, 5], [4, 0]])

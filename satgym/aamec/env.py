@@ -10,7 +10,8 @@ from gymnasium.utils import seeding
 from pettingzoo import ParallelEnv
 
 from satgym.aamec import observation as obs_spec
-from satgym.aamec.config import AAMECConfig, make_config
+from satgym.aamec.config import AAMECConfig
+from satgym.aamec.presets import make_config
 from satgym.aamec.reward import reward_components
 from satgym.aamec.simulator import NO_ROUTE, NONE, AAMECSimulator, Plan, SnapshotView
 

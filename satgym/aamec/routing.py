@@ -16,7 +16,7 @@
   aircraft MEC).
 
 >>> import numpy as np
->>> from satgym.aamec.config import make_config
+>>> from satgym.aamec.presets import make_config
 >>> from satgym.aamec.scenario import Scenario
 >>> sc = Scenario(make_config("aamec")); sc.reset(np.random.default_rng(0))
 >>> topo, mec = sc.topology(0), sc.mec_nodes

@@ -1,7 +1,7 @@
 """The geometry of an AA-MEC episode: satellites (SGP4), gateways and flights at every snapshot.
 
 >>> import numpy as np
->>> from satgym.aamec.config import make_config
+>>> from satgym.aamec.presets import make_config
 >>> sc = Scenario(make_config("aamec", {"episode": {"steps": 3}}))
 >>> sc.reset(np.random.default_rng(1))
 >>> sc.sat_km.shape, sc.ac_km.shape, sc.gateways.names[:2]

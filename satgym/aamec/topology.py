@@ -17,7 +17,7 @@ Links (undirected, capacities from :class:`~satgym.aamec.config.LinkConfig`):
 ==================  ===================================================================
 
 >>> import numpy as np
->>> from satgym.aamec.config import make_config
+>>> from satgym.aamec.presets import make_config
 >>> from satgym.aamec.scenario import Scenario
 >>> sc = Scenario(make_config("aamec"))
 >>> sc.reset(np.random.default_rng(0))

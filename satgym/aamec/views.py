@@ -24,8 +24,9 @@ import numpy as np
 from gymnasium import spaces
 
 from satgym.aamec import observation as obs_spec
-from satgym.aamec.config import AAMECConfig, with_load
+from satgym.aamec.config import AAMECConfig
 from satgym.aamec.env import AAMECEnv
+from satgym.config.builder import with_load
 
 __all__ = ["OTHERS_RULES", "CentralisedEnv", "SingleSatelliteEnv"]
 

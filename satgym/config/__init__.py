@@ -1,70 +1,16 @@
-"""Scenario configuration: typed presets with nested overrides.
+"""Typed configuration machinery shared by every scenario family: nested overrides from dicts or
+YAML with strict key checking (:mod:`satgym.config.builder`) and validators that name the field
+and the valid values (:mod:`satgym.config.validation`).
 
->>> cfg = make_config("leoedge", {"tasks": {"load": "heavy"}})
->>> cfg.tasks.mean_interarrival_s
-1.0
+A family's own config classes and presets live in its package (``satgym.leoedge.config``,
+``satgym.leoedge.presets``); :func:`satgym.make_config` finds the family of a preset name.
+
+>>> with_episode_steps({"tasks": {"load": "heavy"}}, 50)
+{'tasks': {'load': 'heavy'}, 'episode': {'steps': 50}}
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from typing import Any
+from satgym.config.builder import load_yaml, override, to_dict, with_episode_steps, with_load
 
-from satgym.config.builder import load_yaml, override, to_dict, with_episode_steps
-from satgym.config.presets import PRESETS
-from satgym.config.schema import (
-    LOAD_PROFILES,
-    ComputeConfig,
-    ConstellationConfig,
-    EpisodeConfig,
-    GroundConfig,
-    LinkConfig,
-    RelayConfig,
-    RelaySpec,
-    RewardConfig,
-    ScenarioConfig,
-    StationSpec,
-    StationsConfig,
-    TaskConfig,
-    TransmissionConfig,
-)
-from satgym.config.validation import check_choice
-
-__all__ = [
-    "LOAD_PROFILES",
-    "PRESETS",
-    "ComputeConfig",
-    "ConstellationConfig",
-    "EpisodeConfig",
-    "GroundConfig",
-    "LinkConfig",
-    "RelayConfig",
-    "RelaySpec",
-    "RewardConfig",
-    "ScenarioConfig",
-    "StationSpec",
-    "StationsConfig",
-    "TaskConfig",
-    "TransmissionConfig",
-    "make_config",
-    "to_dict",
-    "with_episode_steps",
-]
-
-
-def make_config(
-    scenario: str | ScenarioConfig = "leoedge",
-    overrides: Mapping[str, Any] | str | os.PathLike[str] | None = None,
-) -> ScenarioConfig:
-    """A preset (by name) or a given config, with nested overrides (a dict or a YAML path)."""
-    if isinstance(scenario, ScenarioConfig):
-        base = scenario
-    else:
-        check_choice("scenario", scenario, tuple(PRESETS))
-        base = PRESETS[scenario]()
-    if overrides is None:
-        return base
-    if isinstance(overrides, (str, os.PathLike)):
-        overrides = load_yaml(overrides)
-    return override(base, overrides)
+__all__ = ["load_yaml", "override", "to_dict", "with_episode_steps", "with_load"]

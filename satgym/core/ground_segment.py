@@ -54,7 +54,7 @@ from datetime import datetime
 import numpy as np
 from numba import njit
 
-from satgym.core.columns import SPEED_OF_LIGHT_KM_S
+from satgym.core.constants import SPEED_OF_LIGHT_KM_S
 from satgym.core.orbits import ContactSchedule, GroundStations
 from satgym.core.orbits.constellation import Constellation
 from satgym.core.orbits.contacts import _time_grid
@@ -390,15 +390,27 @@ def _first_after(keys: np.ndarray, starts: np.ndarray, q_key: np.ndarray, q_t: n
     """Position of the first interval after ``(q_key, q_t)`` in (key, start) order: keys
     ``> q_key``, or ``== q_key`` with ``start > q_t``. ``keys``/``starts`` are sorted by (key, start)."""
     q_key, q_t = np.broadcast_arrays(q_key, q_t)
-    lo = np.searchsorted(keys, q_key, side="left")
-    hi = np.searchsorted(keys, q_key, side="right")
-    out = np.empty(q_key.shape, dtype=np.int64)
-    flat_k, flat_t, flat_lo, flat_hi, flat_out = (a.reshape(-1) for a in (q_key, q_t, lo, hi, out))
-    for key in np.unique(flat_k):  # one searchsorted per key (satellites / clusters: a few thousand)
-        m = flat_k == key
-        a, b = int(flat_lo[m][0]), int(flat_hi[m][0])
-        flat_out[m] = a + np.searchsorted(starts[a:b], flat_t[m], side="right")
-    return flat_out.reshape(q_key.shape)
+    lo = np.searchsorted(keys, q_key.ravel(), side="left")
+    hi = np.searchsorted(keys, q_key.ravel(), side="right")
+    out = _bisect_right(np.ascontiguousarray(starts, dtype=np.float64), lo, hi,
+                        np.ascontiguousarray(q_t.ravel(), dtype=np.float64))
+    return out.reshape(q_key.shape)
+
+
+@njit(cache=True)
+def _bisect_right(starts, lo, hi, t):
+    """For each query q, the first index in ``[lo[q], hi[q])`` with ``starts > t[q]`` (else hi[q])."""
+    out = np.empty(len(t), np.int64)
+    for q in range(len(t)):
+        a, b = lo[q], hi[q]
+        while a < b:
+            mid = (a + b) // 2
+            if starts[mid] <= t[q]:
+                a = mid + 1
+            else:
+                b = mid
+        out[q] = a
+    return out
 
 
 def _last_at_or_before(keys: np.ndarray, starts: np.ndarray, q_key: np.ndarray, q_t: np.ndarray) -> np.ndarray:

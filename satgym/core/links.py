@@ -11,7 +11,6 @@ two agree to first order). ``tests/core/test_links.py`` checks both readings.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from satgym.core.jit import task_helper
 
@@ -28,16 +27,6 @@ def transfer_time_s(size_mbit, rate_mbps, loss, packet_bits):
     retx = np.random.negative_binomial(n, 1.0 - loss) if loss > 0.0 else 0
     # the last packet may be partial: scale so that a loss-free transfer takes exactly t / l
     return (n + retx) * (size_mbit * 1e6 / n) / (rate_mbps * 1e6)
-
-
-@njit(cache=True)
-def sample_transfer_s(size_mbit, rate_mbps, loss, packet_bits, seed):
-    """Array of :func:`transfer_time_s` draws (for tests and analysis)."""
-    np.random.seed(seed)
-    out = np.empty(len(size_mbit))
-    for q in range(len(size_mbit)):
-        out[q] = transfer_time_s(size_mbit[q], rate_mbps, loss, packet_bits)
-    return out
 
 
 @task_helper

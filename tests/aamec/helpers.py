@@ -7,7 +7,8 @@ import numpy as np
 import satgym
 
 PRESETS = ("aamec", "aamec-walker")
-ENV_IDS = ("satgym/AAMEC-Central-v0", "satgym/AAMEC-Single-v0")
+ENV_IDS = ("satgym/AAMEC-Central-v0", "satgym/AAMEC-Single-v0", "satgym/AAMECWalker-Central-v0",
+           "satgym/AAMECWalker-Single-v0")
 
 
 def short_env(scenario: str = "aamec", overrides: dict | None = None, steps: int = 4, **kwargs):

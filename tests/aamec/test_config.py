@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 import satgym
-from satgym.aamec.config import GATEWAYS, LOAD_RATES, PRESETS, TABLE3, make_config, with_load
+from satgym.aamec.config import GATEWAYS, LOAD_RATES, TABLE3
+from satgym.aamec.presets import PRESETS, make_config
+from satgym.config.builder import with_load
 from satgym.aamec.traffic import video_traffic_share
 
 

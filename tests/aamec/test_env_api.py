@@ -1,26 +1,17 @@
-"""PettingZoo / Gymnasium / SB3 compliance of the AA-MEC presets and ids, plus stricter checks."""
+"""AA-MEC env API beyond the registry-parametrised checks of tests/envs (PettingZoo parallel_api_test
+and parallel_seed_test, obs in space, Gymnasium and SB3 checkers run there on every preset and id):
+whole-episode determinism, heavy-load spaces, rewards, bad actions, the task stream, the views."""
 
 from __future__ import annotations
 
 import gymnasium
 import numpy as np
 import pytest
-from pettingzoo.test import parallel_api_test, parallel_seed_test
 
 import satgym
 from satgym.aamec.observation import SAT_FIELDS, SLOT_FIELDS, field_names
 from satgym.registration import ENV_IDS as ALL_IDS
 from tests.aamec.helpers import ENV_IDS, PRESETS, random_actions, rollout, short_env
-
-
-@pytest.mark.parametrize("preset", PRESETS)
-def test_parallel_api(preset):
-    parallel_api_test(short_env(preset, steps=3), num_cycles=6)
-
-
-@pytest.mark.parametrize("preset", PRESETS)
-def test_parallel_seed(preset):
-    parallel_seed_test(lambda: short_env(preset, steps=3))
 
 
 def test_aec_view_api():
@@ -135,18 +126,11 @@ def test_every_id_registered_and_covered():
         assert env_id in gymnasium.registry
 
 
-@pytest.mark.parametrize("env_id", ENV_IDS)
-def test_gymnasium_check_env(env_id):
-    from gymnasium.utils.env_checker import check_env
-
-    env = gymnasium.make(env_id, config={"episode": {"steps": 3}}).unwrapped
-    check_env(env, skip_render_check=True)
-
-
-@pytest.mark.parametrize("env_id", ENV_IDS)
-def test_sb3_check_env(env_id):
+@pytest.mark.parametrize("env_id", ENV_IDS[:2])
+def test_sb3_check_env_at_heavy_load(env_id):
+    """(tests/envs runs the Gymnasium and SB3 checkers on every id at the default load.)"""
     sb3 = pytest.importorskip("stable_baselines3.common.env_checker")
-    env = gymnasium.make(env_id, config={"episode": {"steps": 3}}, load="heavy").unwrapped
+    env = gymnasium.make(env_id, config={"episode": {"steps": 3}, "aircraft": {"mec_ratio": 0.4}}, load="heavy").unwrapped
     sb3.check_env(env, warn=False)
 
 

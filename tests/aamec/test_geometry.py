@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from satgym.aamec.config import make_config
+from satgym.aamec.presets import make_config
 from satgym.aamec.constellation import build_constellation
 from satgym.aamec.flights import EARTH_MEAN_RADIUS_KM, draw_flights, great_circle_km
 from satgym.aamec.scenario import Scenario

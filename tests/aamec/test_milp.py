@@ -14,7 +14,7 @@ from baselines.aamec.columns import build_columns
 from baselines.aamec.ifecs_milp import solve_ifecs
 from baselines.aamec.offloading_milp import solve_offloading
 from baselines.aamec.path_milp import solve_columns
-from baselines.policies import make_policy
+from satgym.policies import make_policy
 from satgym.aamec.routing import path_feeder, transit_mask
 from satgym.aamec.topology import Topology
 from satgym.core.network import LinkSet, build_network

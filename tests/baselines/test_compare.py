@@ -3,8 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from satgym.cli import main
-from satgym.compare import run_one, summary_table, to_markdown
+from satgym.tools.cli import main
+from satgym.tools.compare import run_one, summary_table, to_markdown
 
 
 def test_compare_end_to_end_no_ray(tmp_path, capsys) -> None:

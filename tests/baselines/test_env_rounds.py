@@ -10,7 +10,7 @@ import satgym
 from baselines.leoedge import leoedge_schedule
 from baselines.milp_oracle import solve_milp
 from baselines.offloading_problem import OffloadProblem
-from baselines.policies import make_policy
+from satgym.policies import make_policy
 
 N_SEEDS = 200
 

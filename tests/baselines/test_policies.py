@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 import satgym
-from baselines.policies import (POLICIES, LEOEdgePolicy, OraclePolicy, Policy, as_rule, make_policy,
-                                register_policy)
+import satgym.policies as registry
+from baselines.policies import LEOEdgePolicy, OraclePolicy
+from satgym.policies import Policy, make_policy, policy_names, register_policy
 from baselines.policies.rules import RandomPolicy, ThresholdPolicy, WorkloadPolicy
-from satgym.envs.observation import SAT_FIELDS, SLOT_FIELDS
+from satgym.leoedge.observation import SAT_FIELDS, SLOT_FIELDS
 
 F = {name: i for i, (name, *_r) in enumerate(SAT_FIELDS)}
 S = {name: i for i, (name, *_r) in enumerate(SLOT_FIELDS)}
@@ -100,22 +101,34 @@ def test_registry_names_errors_and_extension() -> None:
         with pytest.raises(ValueError, match="already registered"):
             register_policy("dummy_agent", lambda: None)
     finally:
-        POLICIES.pop("dummy_agent")
+        registry._RUNTIME.pop("dummy_agent")
     # the built-in schedulers need no argument (trained agents, registered by `agents`, need a path)
     for name in ("leoedge", "local", "offload", "oracle", "random", "threshold", "threshold_unit", "workload"):
         assert isinstance(make_policy(name), Policy)
 
 
-def test_as_rule_drives_the_single_agent_view() -> None:
+def test_entry_points_name_every_scheduler_and_agent() -> None:
+    assert {"leoedge", "oracle", "threshold", "threshold_unit", "workload", "local", "offload", "random",
+            "earliest_finish", "marl", "a3c", "sb3"} <= set(policy_names())
+    with pytest.raises(ValueError, match="already registered"):
+        register_policy("leoedge", lambda: None)      # an entry point cannot be shadowed by accident
+
+
+@pytest.mark.parametrize("others", ["threshold", "leoedge"])
+def test_any_registered_policy_drives_the_other_satellites_of_the_single_agent_view(others: str) -> None:
     import gymnasium
 
-    rule = as_rule(make_policy("threshold"))
-    env = gymnasium.make("satgym/LEOEdge-Single-v1", agent=0, others_policy=rule,
-                         config={"episode": {"steps": 5}})
+    env = gymnasium.make("satgym/LEOEdge-Single-v1", agent=0, others_policy=others, load="heavy",
+                         config={"episode": {"steps": 30}})
     env.reset(seed=0)
-    env.step(env.action_space.sample())
-    with pytest.raises(TypeError):
-        as_rule(make_policy("leoedge"))
+    for _ in range(30):
+        obs, r, term, trunc, info = env.step(np.zeros(4, dtype=np.int64))   # satellite 0 runs locally
+    par = env.unwrapped.par
+    T = par.sim.tasks
+    assert (T["container"][T["sat"] != 0] >= 0).any()      # the others offload
+    assert not (T["container"][T["sat"] == 0] >= 0).any()   # the agent does not
+    with pytest.raises(ValueError, match="others_policy"):
+        gymnasium.make("satgym/LEOEdge-Single-v1", others_policy="genius")
 
 
 def _episode(name: str, seed: int = 0, steps: int = 90, load: str = "heavy", policy=None, env=None):

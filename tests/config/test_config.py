@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from satgym.config import PRESETS, make_config
+from satgym.scenarios import PRESETS, make_config
 
 
 def test_presets_build():

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from satgym.config import make_config
-from satgym.core.columns import SPEED_OF_LIGHT_KM_S
+from satgym.scenarios import make_config
+from satgym.core.constants import SPEED_OF_LIGHT_KM_S
 from satgym.core.ground_segment import AccessSchedule, GroundSegment, connected_share, great_circle_km
 from satgym.core.orbits import ContactSchedule, GroundStations, ecef_to_geodetic, propagate_ecef_km, walker_delta
 from satgym.core.orbits.relays import GeoRelays, relay_clearance_km
-from satgym.core.world import build_constellation, build_segment, build_stations
+from satgym.leoedge.world import build_constellation, build_segment, build_stations
 
 T0 = datetime(2024, 1, 12, 12, tzinfo=timezone.utc)
 STATIONS = GroundStations.from_list([("Miyun", 40.45, 116.86, 0.1), ("Kashi", 39.50, 75.93, 1.3),

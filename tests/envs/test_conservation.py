@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import satgym
-from satgym.core.tasks import FAIL_REASONS, Stage
+from satgym.leoedge.codes import FAIL_REASONS, Stage
 
 configs = st.fixed_dictionaries(
     {
@@ -77,7 +77,7 @@ def test_conservation_queues_and_time(cfg, seed, action_seed, bias):
 
 def test_onboard_load_equals_the_busy_time_of_local_tasks():
     """proc_load is computed from the FIFO's drain time; check it against the tasks themselves."""
-    from satgym.core.tasks import Route
+    from satgym.leoedge.codes import Route
 
     env = satgym.parallel_env("leoedge", {"tasks": {"load": "heavy"}, "episode": {"steps": 60}})
     env.reset(seed=3)

@@ -6,10 +6,10 @@ import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
 
 import satgym
-from satgym.config import PRESETS
+from satgym.scenarios import PRESETS
 from satgym.registration import ENV_IDS
 
-STEPS = {"LEOEdge": 30, "LEOEdgeMiyun": 30, "Starlink": 3, "AAMEC": 3}
+STEPS = {"LEOEdge": 30, "LEOEdgeMiyun": 30, "Starlink": 3, "AAMEC": 3, "AAMECWalker": 3}
 
 
 def make(env_id, **kwargs):
@@ -21,10 +21,8 @@ def test_every_id_registered_and_every_preset_covered():
     satgym.register_envs()  # idempotent
     for env_id in ENV_IDS:
         assert env_id in gymnasium.registry
-        assert env_id.endswith("-v0" if env_id.startswith("satgym/AAMEC") else "-v1")
-    from satgym.aamec.config import PRESETS as AAMEC_PRESETS  # AA-MEC ids: tests/aamec (issue 13)
-
-    covered = {kwargs["scenario"] for _, kwargs in ENV_IDS.values()} - set(AAMEC_PRESETS)
+        assert env_id.endswith("-v0" if env_id.startswith("satgym/AAMEC") else "-v1")  # AA-MEC starts at v0
+    covered = {kwargs["scenario"] for _, kwargs in ENV_IDS.values()}
     assert covered == set(PRESETS)
 
 

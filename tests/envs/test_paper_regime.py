@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from baselines.policies import make_policy
-from baselines.policies.episode import run_episode
-from satgym.config import make_config
-from satgym.config.presets import SSO_INCLINATION_DEG
+from satgym.policies import make_policy
+from satgym.evaluation import run_episode
+from satgym.scenarios import make_config
+from satgym.leoedge.presets import SSO_INCLINATION_DEG
 from satgym.core.orbits import sun_synchronous_inclination_deg
 
 SEEDS = (0, 1)  # random starts within the day
@@ -43,7 +43,7 @@ def test_leoedge_is_at_least_20_percent_faster_than_local_under_normal_load() ->
 
 def test_the_edge_is_faster_and_more_accurate_per_inference() -> None:
     cfg = make_config("leoedge")
-    from satgym.core.catalogue import assign_processors
+    from satgym.leoedge.catalogue import assign_processors
 
     compute = assign_processors(10, cfg.compute.processors, cfg.compute.model, cfg.compute.models)
     assert cfg.compute.edge_exec_ms / 1000.0 < compute.exec_s.min()

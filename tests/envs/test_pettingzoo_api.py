@@ -5,10 +5,10 @@ import pytest
 from pettingzoo.test import parallel_api_test, parallel_seed_test
 
 import satgym
-from satgym.config import PRESETS
+from satgym.scenarios import PRESETS
 from tests.envs.helpers import random_actions, rollout, short_env
 
-PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3}
+PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3, "aamec": 3, "aamec-walker": 3}
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import satgym
-from satgym.core.columns import F_ARRIVAL
+from satgym.leoedge.codes import F_ARRIVAL
 
 HOLD_STEPS = 4
 

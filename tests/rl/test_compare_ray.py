@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from satgym.compare import run_all, run_one
+from satgym.tools.compare import run_all, run_one
 
 
 def test_compare_runs_through_ray(ray_session, tmp_path) -> None:
@@ -20,7 +20,7 @@ def test_compare_runs_through_ray(ray_session, tmp_path) -> None:
 
 
 def test_compare_cli_through_ray(ray_session, tmp_path) -> None:
-    from satgym.cli import main
+    from satgym.tools.cli import main
 
     assert main(["compare", "--load", "normal", "--policies", "threshold,local", "--steps", "4",
                  "--out", str(tmp_path), "--quiet"]) == 0

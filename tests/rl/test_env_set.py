@@ -60,7 +60,7 @@ def _no_backend(monkeypatch):
 
 @pytest.mark.parametrize("algo", ["ppo", "mappo", "a3c", "sb3-ppo"])
 def test_cli_rejects_unknown_key_before_training(algo, monkeypatch, capsys, tmp_path):
-    from satgym.cli import main
+    from satgym.tools.cli import main
 
     _no_backend(monkeypatch)
     rc = main(["train", "--algo", algo, "--out", str(tmp_path), "--env-set", "reward.latency_wieght=1"])
@@ -71,7 +71,7 @@ def test_cli_rejects_unknown_key_before_training(algo, monkeypatch, capsys, tmp_
 
 
 def test_cli_malformed_item_is_an_argparse_error(capsys):
-    from satgym.cli import main
+    from satgym.tools.cli import main
 
     with pytest.raises(SystemExit) as exc:
         main(["train", "--env-set", "reward.latency_weight"])
@@ -80,7 +80,7 @@ def test_cli_malformed_item_is_an_argparse_error(capsys):
 
 
 def test_cli_rejects_resume_of_a_non_checkpoint(monkeypatch, capsys, tmp_path):
-    from satgym.cli import main
+    from satgym.tools.cli import main
 
     _no_backend(monkeypatch)
     assert main(["train", "--resume", str(tmp_path), "--env-set", "reward.latency_weight=1"]) == 2
@@ -90,7 +90,7 @@ def test_cli_rejects_resume_of_a_non_checkpoint(monkeypatch, capsys, tmp_path):
 def _dispatch(monkeypatch, algo: str, *env_set: str) -> argparse.Namespace:
     """Run ``satgym train`` with the backend replaced by a recorder; return the namespace it got."""
     import agents.cli
-    from satgym.cli import main
+    from satgym.tools.cli import main
 
     seen = {}
 
@@ -175,8 +175,8 @@ def test_mask_hold_never_holds():
 def test_a3c_cli_mask_hold_and_env_set_are_saved_and_used(tmp_path):
     import satgym
     from agents.a3c.train import load_checkpoint
-    from baselines.policies import make_policy
-    from satgym.cli import main
+    from satgym.policies import make_policy
+    from satgym.tools.cli import main
 
     out = tmp_path / "a3c"
     assert main(["train", "--algo", "a3c", "--episode-steps", "10", "--timesteps", "40", "--workers", "1",

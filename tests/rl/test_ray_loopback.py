@@ -52,7 +52,7 @@ def test_every_ray_start_refuses_a_ray_imported_without_the_loopback_setting():
 
     env = {k: v for k, v in os.environ.items() if k != "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"}
     code = ("import ray\n"
-            "from satgym.compare import _init_ray\n"
+            "from satgym.tools.compare import _init_ray\n"
             "try:\n    _init_ray(None, 1)\nexcept SystemExit as exc:\n    print(exc)\n"
             "print('started' if ray.is_initialized() else 'not started')\n")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300).stdout

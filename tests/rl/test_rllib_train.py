@@ -57,7 +57,7 @@ def test_one_iteration_save_restore_and_marl_policy(ray_session, tmp_path, algo_
     import satgym
     from agents.rllib.config import build_config, env_config
     from agents.rllib.train import save, summarize
-    from baselines.policies import make_policy
+    from satgym.policies import make_policy
 
     algo = build_config(algo_name, tiny()).build_algo()
     try:
@@ -97,7 +97,7 @@ def test_one_iteration_save_restore_and_marl_policy(ray_session, tmp_path, algo_
 
 
 def test_cli_trains_writes_metrics_and_resumes(ray_session, tmp_path, capsys) -> None:
-    from satgym.cli import main
+    from satgym.tools.cli import main
 
     out = tmp_path / "run"
     common = ["train", "--episode-steps", "20", "--train-batch", "200", "--epochs", "1", "--checkpoint-every", "1"]
@@ -127,7 +127,7 @@ def test_cli_trains_writes_metrics_and_resumes(ray_session, tmp_path, capsys) ->
     assert any(name.startswith("events") for name in os.listdir(out / "tb"))
     # the trained policy is evaluated by `satgym compare` through Ray tasks (worker processes
     # must register `marl` themselves) on the same task stream as a baseline
-    from satgym.compare import run_all
+    from satgym.tools.compare import run_all
 
     specs = [{"scenario": "leoedge", "load": "light", "policy": p, "seed": 3, "steps": 10}
              for p in (f"marl:{latest}", "local")]
@@ -177,7 +177,7 @@ def test_resume_continues_counters_and_samples_a_new_task_stream(ray_session, tm
 
 def test_cli_reports_missing_backends(tmp_path, capsys, monkeypatch) -> None:
     import agents.cli
-    from satgym.cli import main
+    from satgym.tools.cli import main
 
     monkeypatch.setitem(agents.cli.BACKENDS, "a3c", "agents.not_built_yet.train")
     assert main(["train", "--algo", "a3c", "--out", str(tmp_path)]) == 2

@@ -1,0 +1,238 @@
+"""Inference tasks: arrivals (Sec. IX-C load profiles) and the task table.
+
+Every task is a row of two numpy matrices, one of floats and one of integers (so the compiled step
+kernels take two arrays, not twenty). A task is *pending* (waiting for its satellite's decision),
+*in flight* (running on board, uploading, queued or running at the edge, returning its result) or
+*resolved* (completed, or failed with a reason). Rows stay in slot order (and in arrival order per
+satellite); resolved rows are compacted away every few steps, so a step costs O(tasks in flight).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numba import njit
+from scipy.special import gammaln
+
+from satgym.leoedge.config import TaskConfig
+from satgym.leoedge.codes import (
+    F_ARRIVAL, F_DEADLINE, F_INPUT, F_RESULT, F_WORK, FCOL, FLOAT_COLUMNS, I_ID, I_RETURN, I_SAT, I_STAGE,
+    ICOL, INT_COLUMNS, RESOLVED,
+)
+
+
+_FDEF = np.array(list(FLOAT_COLUMNS.values()))
+_IDEF = np.array(list(INT_COLUMNS.values()), dtype=np.int64)
+
+
+def _blank(capacity: int) -> tuple[np.ndarray, np.ndarray]:
+    """Default-filled matrices in column-major order: the kernels' scans read a column (the stage)
+    for every row and the rest only for the few rows that match."""
+    F = np.empty((capacity, len(_FDEF)), order="F")
+    I = np.empty((capacity, len(_IDEF)), dtype=np.int64, order="F")
+    F[:] = _FDEF
+    I[:] = _IDEF
+    return F, I
+
+
+class TaskTable:
+    """Rows of tasks: ``F`` (float64) and ``I`` (int64) column-major matrices with amortised growth."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self.F, self.I = _blank(capacity)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """A column view over the rows in use (resolved rows included until compaction)."""
+        if name in FCOL:
+            return self.F[: self.n, FCOL[name]]
+        return self.I[: self.n, ICOL[name]]
+
+    def append(self, **values: np.ndarray) -> np.ndarray:
+        """Add rows (unspecified columns take their defaults); returns their row indices."""
+        m = len(next(iter(values.values())))
+        if self.n + m > len(self.F):
+            self._grow(self.n + m)
+        rows = slice(self.n, self.n + m)
+        for name, v in values.items():
+            if name in FCOL:
+                self.F[rows, FCOL[name]] = v
+            else:
+                self.I[rows, ICOL[name]] = v
+        self.n += m
+        return np.arange(rows.start, rows.stop)
+
+    def compact(self) -> None:
+        """Drop resolved rows (order preserved) and reset the freed tail to defaults."""
+        self.n = _compact(self.F, self.I, self.n, _FDEF, _IDEF)
+
+    def _grow(self, need: int) -> None:
+        cap = max(need, 2 * len(self.F))
+        F, I = _blank(cap)
+        F[: self.n] = self.F[: self.n]
+        I[: self.n] = self.I[: self.n]
+        self.F, self.I = F, I
+
+
+# Relative task rate by UTC hour for the optional time-of-day curve: Sec. IX-C's windows (Light
+# 21:00-24:00, Normal 14:00-18:00, Heavy 18:00-20:00) as rates 1/7.5, 1/2 and 1/1 tasks/s, night
+# hours at the light rate, morning ramping to normal; normalised to a mean of 1.
+_HOURLY_RATE = np.array(
+    [0.13] * 7 + [0.25, 0.35, 0.45] + [0.5] * 8 + [1.0, 1.0] + [0.5] + [0.13] * 3, dtype=np.float64
+)
+TIME_OF_DAY_CURVE = _HOURLY_RATE / _HOURLY_RATE.mean()
+
+
+class ArrivalStream:
+    """Poisson task arrivals (Sec. IX-C profiles), drawn a chunk of slots at a time.
+
+    Slot ``j`` covers ``[(j - 1) * slot_s, j * slot_s)`` (slot 0 is the one before the episode
+    starts, so there are pending tasks at the first decision). Tasks come out slot by slot, and
+    within a slot satellite by satellite in arrival order; ids count up in that order.
+
+    All randomness comes from the stream's own numpy generator, drawn vectorised per chunk in a
+    fixed order (Poisson counts per slot and satellite, by inversion of the CDF, then the uniforms for arrival times, work
+    and Case I, then the normals of the size spread); a compiled pass assembles the columns.
+    """
+
+    def __init__(self, cfg: TaskConfig, n_sats: int, slot_s: float, start_hour_utc: float,
+                 rng: np.random.Generator, chunk_tasks: int = 8192) -> None:
+        self.cfg, self.n_sats, self.slot_s = cfg, n_sats, slot_s
+        self.start_hour_utc, self.rng = start_hour_utc, rng
+        per_slot = n_sats * slot_s / cfg.mean_interarrival_s  # expected tasks per slot
+        self.chunk = int(np.clip(chunk_tasks / max(per_slot, 1e-9), 1, 64))
+        self.next_id = 0
+        self._first = 0  # first slot of the current chunk
+        self._offsets = np.zeros(1, dtype=np.int64)
+        self._cdfs: dict[float, np.ndarray] = {}
+
+    def append_slot(self, table: TaskTable, j: int) -> int:
+        """Append the tasks arriving in slot ``j`` to ``table`` (j = 0, 1, 2, ...); returns how many."""
+        if j >= self._first + len(self._offsets) - 1:
+            self._draw(j)
+        a, b = self._offsets[j - self._first], self._offsets[j - self._first + 1]
+        if b > a:
+            if table.n + (b - a) > len(table.F):
+                table._grow(table.n + (b - a))
+            _append_rows(table.F, table.I, table.n, a, b, self._cols)
+            table.n += b - a
+        return int(b - a)
+
+    def _poisson_cdf(self, lam: float) -> np.ndarray:
+        """CDF of Poisson(lam) at 0, 1, ..., up to where the tail is below double precision (the
+        last entry is set to 1, so inversion needs no bound check). Cached per rate."""
+        cdf = self._cdfs.get(lam)
+        if cdf is None:
+            k_max = int(lam + 12.0 * np.sqrt(lam) + 40)
+            k = np.arange(k_max + 1)
+            log_pmf = k * np.log(lam) - lam - gammaln(k + 1) if lam > 0 else np.where(k == 0, 0.0, -np.inf)
+            cdf = np.cumsum(np.exp(log_pmf))
+            cdf[-1] = 1.0
+            self._cdfs[lam] = cdf
+        return cdf
+
+    def _draw(self, first: int) -> None:
+        cfg, c, dt, rng = self.cfg, self.chunk, self.slot_s, self.rng
+        rate = np.full(c, 1.0 / cfg.mean_interarrival_s)
+        if cfg.time_of_day:
+            hours = (self.start_hour_utc + (np.arange(first, first + c) - 1) * dt / 3600.0) % 24.0
+            rate = rate * TIME_OF_DAY_CURVE[hours.astype(np.int64)]
+        counts = np.empty((c, self.n_sats), dtype=np.int64)
+        u_count = rng.random((c, self.n_sats))
+        for j in range(c):  # Poisson(rate * dt) by inversion of its CDF
+            counts[j] = np.searchsorted(self._poisson_cdf(float(rate[j] * dt)), u_count[j], side="right")
+        m = int(counts.sum())
+        u = rng.random((3, m))  # arrival time within the slot, work, Case I
+        z = rng.standard_normal(m)  # log-normal size spread
+        sizes = (cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit, cfg.result_mbit_per_unit, cfg.size_spread,
+                 cfg.return_probability, cfg.deadline_s)
+        *cols, self._offsets = _assemble_chunk(first, dt, (counts, u[0], u[1], u[2], z), sizes, self.next_id)
+        self._cols = tuple(cols)
+        self.next_id += m
+        self._first = first
+
+
+@njit(cache=True)
+def _assemble_chunk(first, dt, draws, sizes, next_id):
+    """Columns of the tasks of a chunk, in (slot, satellite, time) order: each satellite's tasks
+    in arrival order (uniform in the slot). Work uniform over the integers [work_min, work_max],
+    raw data work x input_per_unit x a log-normal spread, result work x result_per_unit, Case I
+    with probability p_return. ``draws`` = (counts per slot and satellite, uniforms for the arrival
+    time, the work and Case I, normals of the size spread); ``sizes`` = (work_min, work_max,
+    input_per_unit, result_per_unit, spread, p_return, deadline_s)."""
+    counts, u_time, u_work, u_return, z = draws
+    work_min, work_max, input_per_unit, result_per_unit, spread, p_return, deadline_s = sizes
+    c, n_sats = counts.shape
+    m = len(u_time)
+    arrival, work, inp, res = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    deadline = np.full(m, np.inf)
+    sat, ret, ids = np.empty(m, np.int64), np.empty(m, np.int64), np.arange(next_id, next_id + m)
+    offsets = np.zeros(c + 1, np.int64)
+    q = 0
+    for j in range(c):
+        offsets[j] = q
+        for i in range(n_sats):
+            k = counts[j, i]
+            for a in range(k):  # arrival times within the slot, insertion-sorted in place
+                x = (first + j - 1 + u_time[q + a]) * dt
+                b = q + a
+                while b > q and arrival[b - 1] > x:
+                    arrival[b] = arrival[b - 1]
+                    b -= 1
+                arrival[b] = x
+            for a in range(k):
+                w = np.floor(work_min + u_work[q] * (work_max - work_min + 1))
+                work[q] = w
+                inp[q] = w * input_per_unit * np.exp(spread * z[q])
+                res[q] = w * result_per_unit
+                if deadline_s > 0:
+                    deadline[q] = arrival[q] + deadline_s
+                sat[q] = i
+                ret[q] = 1 if u_return[q] < p_return else 0
+                q += 1
+    offsets[c] = q
+    return arrival, work, inp, res, deadline, sat, ret, ids, offsets
+
+
+@njit(cache=True)
+def _compact(F, I, n, fdef, idef):
+    """Move the rows that are not resolved to the front, in order; returns how many remain.
+    Column by column (the matrices are column-major), so every pass reads and writes sequentially."""
+    keep = np.empty(n, np.int64)
+    w = 0
+    stage = I[:, I_STAGE]
+    for r in range(n):
+        if stage[r] != RESOLVED:
+            keep[w] = r
+            w += 1
+    for c in range(F.shape[1]):
+        col = F[:, c]
+        for j in range(w):
+            col[j] = col[keep[j]]
+        col[w:n] = fdef[c]
+    for c in range(I.shape[1]):
+        col = I[:, c]
+        for j in range(w):
+            col[j] = col[keep[j]]
+        col[w:n] = idef[c]
+    return w
+
+
+@njit(cache=True)
+def _append_rows(F, I, n, a, b, cols):
+    """Write tasks a..b of a drawn chunk (``cols`` from :func:`_assemble_chunk`) into rows n..
+    (the rest of each row holds defaults)."""
+    arrival, work, input_mbit, result_mbit, deadline, sat, needs_return, ids = cols
+    for q in range(a, b):
+        r = n + q - a
+        F[r, F_ARRIVAL] = arrival[q]
+        F[r, F_WORK] = work[q]
+        F[r, F_INPUT] = input_mbit[q]
+        F[r, F_RESULT] = result_mbit[q]
+        F[r, F_DEADLINE] = deadline[q]
+        I[r, I_ID] = ids[q]
+        I[r, I_SAT] = sat[q]
+        I[r, I_RETURN] = needs_return[q]

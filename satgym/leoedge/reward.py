@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from satgym.core.jit import np_sum
 from satgym.leoedge.advantage import advantage_operator, compiled_advantage
 from satgym.leoedge.config import RewardConfig
 
@@ -44,31 +45,65 @@ def _advantage(decisions, alpha, time_ref_s, op, adv_sat):
     return total
 
 
+@njit(cache=True)
+def reward_terms(decisions, e2e_sum_s, sat_e2e_s, failed, sat_failed, occupancy, params, adv_sat, shared, own):
+    """The components (order :data:`COMPONENTS`) into ``shared`` ``(4,)`` and, when ``own`` has a
+    row per satellite, each satellite's share into ``own`` ``(n, 4)``. ``params`` = (alpha, T_ref,
+    operator code, advantage weight, latency weight, overload penalty, failure penalty, load cap)."""
+    alpha, time_ref_s, op, w_adv, w_lat, w_over, w_fail, cap = params
+    n = len(sat_e2e_s)
+    adv = _advantage(decisions, alpha, time_ref_s, op, adv_sat)
+    over = np.empty(len(occupancy))
+    for c in range(len(occupancy)):
+        over[c] = max(occupancy[c] - cap, 0.0)  # Eq. 6
+    shared[0] = w_adv * adv
+    shared[1] = -w_lat * e2e_sum_s / (time_ref_s * n)
+    shared[2] = -w_over * np_sum(over)
+    shared[3] = -w_fail * float(failed)
+    if own.shape[0] == n:
+        for i in range(n):
+            own[i, 0] = w_adv * adv_sat[i]
+            own[i, 1] = -w_lat * sat_e2e_s[i] / (time_ref_s * n)
+            own[i, 2] = shared[2] / n
+            own[i, 3] = -w_fail * sat_failed[i]
+
+
+@njit(cache=True)
+def mix(shared, own, lam, rewards, parts):
+    """Per-agent rewards ``(1 - lam) R + lam R_i`` (``lam = 0``: every agent gets R); ``parts``
+    ``(n, 4)`` receives the mixed components when ``lam > 0``."""
+    if lam <= 0.0:
+        total = 0.0
+        for j in range(len(shared)):
+            total += shared[j]
+        rewards[:] = total
+        return
+    for i in range(len(rewards)):
+        total = 0.0
+        for j in range(len(shared)):
+            parts[i, j] = (1.0 - lam) * shared[j] + lam * own[i, j]
+            total += parts[i, j]
+        rewards[i] = total
+
+
 class RewardModel:
     """Turns a step's raw quantities into the named reward components (module docstring)."""
 
     def __init__(self, cfg: RewardConfig, n_sats: int, load_cap: float) -> None:
         self.cfg, self.n_sats, self.load_cap = cfg, n_sats, load_cap
         self.op = advantage_operator(cfg.operator).code
+        self.params = (float(cfg.alpha), float(cfg.time_ref_s), self.op, float(cfg.advantage_weight),
+                       float(cfg.latency_weight), float(cfg.overload_penalty), float(cfg.failure_penalty),
+                       float(load_cap))
         self._adv_sat = np.zeros(n_sats)
+        self._shared = np.zeros(len(COMPONENTS))
+        self._own = np.zeros((n_sats if cfg.local_ratio > 0.0 else 0, len(COMPONENTS)))
 
     def components(self, out) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
         """(shared components, per-satellite shares or None when ``local_ratio == 0``)."""
-        rc, n = self.cfg, self.n_sats
-        adv = _advantage(out.decisions, rc.alpha, rc.time_ref_s, self.op, self._adv_sat)
-        over = np.maximum(out.occupancy - self.load_cap, 0.0)  # Eq. 6
-        shared = {
-            "advantage": rc.advantage_weight * adv,
-            "latency": -rc.latency_weight * out.e2e_sum_s / (rc.time_ref_s * n),
-            "overload": -rc.overload_penalty * float(over.sum()),
-            "failure": -rc.failure_penalty * float(out.failed),
-        }
-        if rc.local_ratio <= 0.0:
+        reward_terms(out.decisions, out.e2e_sum_s, out.sat_e2e_s, out.failed, out.sat_failed, out.occupancy,
+                     self.params, self._adv_sat, self._shared, self._own)
+        shared = dict(zip(COMPONENTS, self._shared.tolist()))
+        if self.cfg.local_ratio <= 0.0:
             return shared, None
-        own = {
-            "advantage": rc.advantage_weight * self._adv_sat,
-            "latency": -rc.latency_weight * out.sat_e2e_s / (rc.time_ref_s * n),
-            "overload": np.full(n, shared["overload"] / n),
-            "failure": -rc.failure_penalty * out.sat_failed,
-        }
-        return shared, own
+        return shared, {name: self._own[:, j].copy() for j, name in enumerate(COMPONENTS)}

@@ -39,8 +39,16 @@ class TaskTable:
     """Rows of tasks: ``F`` (float64) and ``I`` (int64) column-major matrices with amortised growth."""
 
     def __init__(self, capacity: int = 1024) -> None:
-        self.n = 0
+        self._count = np.zeros(1, dtype=np.int64)  # rows in use, an array so compiled steps update it
         self.F, self.I = _blank(capacity)
+
+    @property
+    def n(self) -> int:
+        return int(self._count[0])
+
+    @n.setter
+    def n(self, value: int) -> None:
+        self._count[0] = value
 
     def __len__(self) -> int:
         return self.n
@@ -120,6 +128,19 @@ class ArrivalStream:
             _append_rows(table.F, table.I, table.n, a, b, self._cols)
             table.n += b - a
         return int(b - a)
+
+    def ensure(self, j: int, table: TaskTable) -> bool:
+        """Make slot ``j`` appendable by a compiled step: its chunk drawn, room for its tasks in
+        ``table``. Returns whether arrays were replaced (a new chunk or a grown table)."""
+        changed = False
+        if j >= self._first + len(self._offsets) - 1:
+            self._draw(j)
+            changed = True
+        a, b = self._offsets[j - self._first], self._offsets[j - self._first + 1]
+        if table.n + (b - a) > len(table.F):
+            table._grow(table.n + (b - a))
+            changed = True
+        return changed
 
     def _poisson_cdf(self, lam: float) -> np.ndarray:
         """CDF of Poisson(lam) at 0, 1, ..., up to where the tail is below double precision (the

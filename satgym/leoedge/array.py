@@ -106,6 +106,7 @@ class LEOEdgeArrayCore:
     def step(self, actions: np.ndarray) -> None:
         if self._states is None:
             self._states = typed.List([sim.state for sim in self.sims])
+            self._states[0] = self.sims[0].state  # compiles the list's setitem now, not mid-run (seconds)
         for b in np.flatnonzero(self._prep):
             sim = self.sims[b]
             if sim.prepare_step():

@@ -30,7 +30,7 @@ from satgym.leoedge.ground_cluster import GroundCluster, LeastLoaded, make_sched
 from satgym.leoedge.metrics import EpisodeMetrics
 from satgym.leoedge.records import (DECISION_FIELDS, AccessGrid, Containers, EdgeParams, LinkParams, Neighbours,
                                     Satellites)
-from satgym.leoedge import step_kernel as sk
+import satgym.leoedge.step_kernel as sk
 from satgym.leoedge.step_advance import S_ACCURACY, S_COMPLETED, S_E2E, S_EDGE, S_FAIL0, S_LOCAL, S_RESOLVED, STATS
 from satgym.leoedge.step_kernel import COMPACT_EVERY, StepState  # noqa: F401  (COMPACT_EVERY: re-exported)
 from satgym.leoedge.tasks import ArrivalStream, TaskTable

@@ -22,6 +22,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("bench", help="measure env throughput against MPE and a bare-numpy kernel")
     p.add_argument("--seconds", type=float, default=5.0, help="time budget per measurement")
     p.add_argument("--skip-starlink", action="store_true")
+    p.add_argument("--skip-array", action="store_true", help="skip the array API and SB3 measurements")
     p.set_defaults(handler=run)
 
 
@@ -140,6 +141,84 @@ def bench_core_vs_kernel(scenario: str, seconds: float) -> tuple[float, float]:
     return core, bare
 
 
+def bench_array(scenario: str, n_envs: int, seconds: float, steps: int = 600) -> float:
+    """Env-steps/s of the array API (``n_envs`` envs, random actions), resets excluded: the
+    episodes are longer than the measurement."""
+    import satgym
+
+    venv = satgym.array_env(scenario, n_envs, {"episode": {"steps": steps}})
+    venv.reset(seed=0)
+    rng = np.random.default_rng(0)
+    hi = np.broadcast_to(venv._nvec, venv.action_shape)
+    acts = [rng.integers(0, hi, size=(n_envs, venv.n_agents, *venv.action_shape)) for _ in range(8)]
+    for j in range(3):
+        venv.step(acts[j])
+    n, t0 = 0, time.perf_counter()
+    while (time.perf_counter() - t0 < seconds or n < 3) and n < steps - 5:
+        venv.step(acts[n % 8])
+        n += 1
+    return n * n_envs / (time.perf_counter() - t0)
+
+
+def bench_pz_steady(scenario: str, seconds: float, steps: int = 600) -> float:
+    """Env-steps/s of the PettingZoo API over one episode, resets excluded (as :func:`bench_array`)."""
+    import satgym
+
+    env = satgym.parallel_env(scenario, {"episode": {"steps": steps}})
+    env.reset(seed=0)
+    rng = np.random.default_rng(0)
+    K = env.action_space(env.possible_agents[0]).shape
+    n, t0 = 0, time.perf_counter()
+    while (time.perf_counter() - t0 < seconds or n < 3) and env.agents and n < steps - 5:
+        env.step(dict(zip(env.agents, rng.integers(0, 3, size=(len(env.agents),) + K))))
+        n += 1
+    return n / (time.perf_counter() - t0)
+
+
+def bench_core_obs(scenario: str, seconds: float, steps: int = 200) -> float:
+    """Steps/s of the simulator core with the observation built each step (the array API's reference)."""
+    import satgym
+    from satgym.leoedge.observation import observe
+
+    env = satgym.parallel_env(scenario, {"episode": {"steps": steps}})
+    env.reset(seed=0)
+    sim = env.sim
+    acts = np.random.default_rng(0).integers(0, 3, size=(sim.n_sats, sim.K))
+    out = np.empty((sim.n_sats, env._obs_space.shape[0]), np.float32)
+    n, t0 = 0, time.perf_counter()
+    while (time.perf_counter() - t0 < seconds or n < 3) and n < steps - 5:
+        sim.step(acts)
+        observe(sim, out)
+        n += 1
+    return n / (time.perf_counter() - t0)
+
+
+def bench_sb3(kind: str, timesteps: int, n_envs: int = 64) -> float:
+    """Agent-steps/s of SB3 ``PPO.learn``: ``central`` on ``satgym/LEOEdge-Central-v1`` (the
+    existing path, 10 agent-steps per step) or ``array`` on the array-backed VecEnv (``n_envs``
+    envs, every satellite a sub-env)."""
+    import gymnasium
+    import torch
+    from stable_baselines3 import PPO
+
+    torch.set_num_threads(1)
+    if kind == "central":
+        env = gymnasium.make("satgym/LEOEdge-Central-v1", config={"episode": {"steps": 200}})
+        model = PPO("MlpPolicy", env, n_steps=1024, batch_size=256, n_epochs=1, seed=0, device="cpu")
+        per_step = 10
+    else:
+        from agents.sb3.array_vec_env import make_array_vec_env
+
+        env = make_array_vec_env("leoedge", n_envs, {"episode": {"steps": 200}})
+        model = PPO("MlpPolicy", env, n_steps=16, batch_size=2560, n_epochs=1, seed=0, device="cpu")
+        per_step = 1
+    model.learn(total_timesteps=max(timesteps // 4, 1))  # warm-up (compilation, first resets)
+    t0 = time.perf_counter()
+    before = model.num_timesteps
+    model.learn(total_timesteps=timesteps, reset_num_timesteps=False)
+    return (model.num_timesteps - before) * per_step / (time.perf_counter() - t0)
+
+
 def run(args: argparse.Namespace) -> int:
     import satgym
 
@@ -165,6 +244,28 @@ def run(args: argparse.Namespace) -> int:
                  ("starlink env-steps/s between resets (target >= 100)", steady, None),
                  ("starlink core steps/s", core_s, None), ("starlink bare-numpy kernel steps/s", bare_s, None),
                  ("  ratio kernel / core (target <= 2)", bare_s / core_s, None)]
+    if not args.skip_array:
+        B = 64
+        pz = bench_pz_steady("leoedge", args.seconds)
+        arr = bench_array("leoedge", B, args.seconds)
+        rows += [("leoedge PettingZoo agent-steps/s (between resets)", pz * 10, None),
+                 (f"leoedge array API agent-steps/s, B={B} (between resets)", arr * 10, None),
+                 ("  ratio array / PettingZoo (target >= 20)", arr / pz, None)]
+        if not args.skip_starlink:
+            core_obs = bench_core_obs("starlink", args.seconds)
+            star_arr = bench_array("starlink", 1, args.seconds, steps=200)
+            rows += [("starlink core + observation steps/s", core_obs, None),
+                     ("starlink array API env-steps/s, B=1 (goal 1000)", star_arr, None),
+                     ("  ratio array / core+obs (target >= 0.8)", star_arr / core_obs, None)]
+        try:
+            central = bench_sb3("central", 4096)
+            array_sb3 = bench_sb3("array", 40960 * 2)
+        except ImportError:
+            pass
+        else:
+            rows += [("SB3 PPO.learn, LEOEdge-Central-v1 (today's path), agent-steps/s", central, None),
+                     (f"SB3 PPO.learn, array VecEnv B={B} x 10 satellites, agent-steps/s", array_sb3, None),
+                     ("  ratio array / central (target >= 10)", array_sb3 / central, None)]
     width = max(len(r[0]) for r in rows)
     for name, val, _ in rows:
         print(f"{name:<{width}}  {val:10.2f}")

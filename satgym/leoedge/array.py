@@ -17,6 +17,7 @@ from gymnasium import spaces
 from gymnasium.utils import seeding
 from numba import njit, typed
 
+from satgym.core.messages import HEADER_B, ID_B, TASK_B, VALUE_B
 from satgym.leoedge import observation as obs_spec
 from satgym.leoedge import step_kernel as sk
 from satgym.leoedge.codes import FAIL_REASONS
@@ -128,8 +129,12 @@ def episode_metrics(sim: Simulator) -> dict:
     m.rerouted_local = int(tot[sk.E_REROUTED])
     m.failed = {reason: int(tot[S_FAIL0 + j]) for j, reason in enumerate(FAIL_REASONS)}
     placed = int(tot[sk.E_PLACED])
-    m.messages = {"satellite_lbs": 2 * int(tot[sk.E_OFFLOADED]) + int(tot[sk.E_IN_CONTACT]),
-                  "lbs_server": 2 * placed, "server_container": 2 * placed}
+    offloaded, in_contact = int(tot[sk.E_OFFLOADED]), int(tot[sk.E_IN_CONTACT])
+    task_b = 2 * HEADER_B + TASK_B + ID_B  # the messages the simulator itself sends (Simulator.outcome)
+    m.messages.add("satellite_lbs", 2 * offloaded, 2 * offloaded, offloaded * task_b)
+    m.messages.add("satellite_lbs", in_contact, in_contact, in_contact * (HEADER_B + VALUE_B))
+    for pair in ("lbs_server", "server_container"):
+        m.messages.add(pair, 2 * placed, 2 * placed, placed * task_b)
     m.time_sums = {part: float(tot[S_WAIT + j]) for j, part in enumerate(TIME_PARTS)}
     m.e2e_sum_s, m.accuracy_sum = float(tot[S_E2E]), float(tot[S_ACCURACY])
     m.load_sum = sim.load_sum.copy()

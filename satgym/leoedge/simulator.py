@@ -23,6 +23,7 @@ import numpy as np
 from satgym.core import orbits
 from satgym.core.ground_segment import KIND_RELAY, AccessSchedule
 from satgym.core.links import shannon_rate_mbps
+from satgym.core.messages import HEADER_B, ID_B, TASK_B, VALUE_B
 from satgym.leoedge.catalogue import assign_processors
 from satgym.leoedge.codes import FAIL_REASONS, I_ID, I_RESERVED, I_STATION
 from satgym.leoedge.config import ScenarioConfig
@@ -313,16 +314,20 @@ class Simulator:
         offloaded, rerouted, placed = int(ints[sk.IX_OFFLOADED]), int(ints[sk.IX_REROUTED]), int(ints[sk.IX_PLACED])
         decisions = self._decisions[:offloaded]
         self.metrics.rerouted_local += rerouted
-        self.metrics.messages["satellite_lbs"] += 2 * offloaded  # offload request + placement ack
-        self.metrics.messages["lbs_server"] += 2 * placed  # dispatch + completion report
-        self.metrics.messages["server_container"] += 2 * placed
+        # offload request (the task's descriptor) and the LBS's placement ack, on the space link;
+        # counted as delivered: the link's loss is paid as retransmission in the upload time (Eq. 1)
+        self.metrics.messages.add("satellite_lbs", 2 * offloaded, 2 * offloaded,
+                                  offloaded * (2 * HEADER_B + TASK_B + ID_B))
+        n = placed  # dispatch down (LBS -> server -> container) and completion report up
+        self.metrics.messages.add("lbs_server", 2 * n, 2 * n, n * (2 * HEADER_B + TASK_B + ID_B))
+        self.metrics.messages.add("server_container", 2 * n, 2 * n, n * (2 * HEADER_B + TASK_B + ID_B))
         completed, failed_now, by_reason = self._account(stats)
         new = int(ints[sk.IX_NEW])
         self.metrics.generated += new
         occupancy = self.ground.occupancy
         edge_load = float(self._floats[sk.FX_EDGE_LOAD])
         in_contact = int(ints[sk.IX_IN_CONTACT])
-        self.metrics.messages["satellite_lbs"] += in_contact
+        self.metrics.messages.add("satellite_lbs", in_contact, in_contact, in_contact * (HEADER_B + VALUE_B))
         e2e_sum = float(stats[S_E2E])
         step_metrics = {
             "time_s": self.time_s,
@@ -337,7 +342,8 @@ class Simulator:
             "satellites_in_contact": in_contact,
             "satellites_via_relay": int(self._via_relay[min(self.k, self.n_steps)]),
             "failed_by_reason": by_reason,
-            "messages": dict(self.metrics.messages),  # cumulative since reset
+            "messages": dict(self.metrics.messages.delivered),  # cumulative since reset
+            "message_bytes": dict(self.metrics.messages.bytes),
         }
         return StepOutcome(decisions, e2e_sum, self._e2e_sat, failed_now, self._failed_sat,
                            occupancy, step_metrics)
@@ -387,7 +393,7 @@ class Simulator:
         """Satellites connected to a cluster receive its mean container load; others keep a stale
         copy. Returns how many satellites are connected."""
         n = sk.receive(self.state, float(self.ground.occupancy.mean()))
-        self.metrics.messages["satellite_lbs"] += n
+        self.metrics.messages.add("satellite_lbs", n, n, n * (HEADER_B + VALUE_B))  # the cluster's load
         return n
 
     def _add_arrivals(self, slot: int) -> int:

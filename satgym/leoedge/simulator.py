@@ -32,7 +32,8 @@ from satgym.leoedge.metrics import EpisodeMetrics
 from satgym.leoedge.records import (DECISION_FIELDS, AccessGrid, Containers, EdgeParams, LinkParams, Neighbours,
                                     Satellites)
 import satgym.leoedge.step_kernel as sk
-from satgym.leoedge.step_advance import S_ACCURACY, S_COMPLETED, S_E2E, S_EDGE, S_FAIL0, S_LOCAL, S_RESOLVED, STATS
+from satgym.leoedge.step_advance import (S_ACCURACY, S_COMPLETED, S_E2E, S_EDGE, S_FAIL0, S_LOCAL, S_RESOLVED, STATS,
+                                         place_least_loaded)
 from satgym.leoedge.step_kernel import COMPACT_EVERY, StepState  # noqa: F401  (COMPACT_EVERY: re-exported)
 from satgym.leoedge.tasks import ArrivalStream, TaskTable
 from satgym.leoedge.world import build_constellation, build_segment, build_stations, parse_epoch

@@ -193,32 +193,6 @@ def bench_core_obs(scenario: str, seconds: float, steps: int = 200) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def bench_sb3(kind: str, timesteps: int, n_envs: int = 64) -> float:
-    """Agent-steps/s of SB3 ``PPO.learn``: ``central`` on ``satgym/LEOEdge-Central-v1`` (the
-    existing path, 10 agent-steps per step) or ``array`` on the array-backed VecEnv (``n_envs``
-    envs, every satellite a sub-env)."""
-    import gymnasium
-    import torch
-    from stable_baselines3 import PPO
-
-    torch.set_num_threads(1)
-    if kind == "central":
-        env = gymnasium.make("satgym/LEOEdge-Central-v1", config={"episode": {"steps": 200}})
-        model = PPO("MlpPolicy", env, n_steps=1024, batch_size=256, n_epochs=1, seed=0, device="cpu")
-        per_step = 10
-    else:
-        from agents.sb3.array_vec_env import make_array_vec_env
-
-        env = make_array_vec_env("leoedge", n_envs, {"episode": {"steps": 200}})
-        model = PPO("MlpPolicy", env, n_steps=16, batch_size=2560, n_epochs=1, seed=0, device="cpu")
-        per_step = 1
-    model.learn(total_timesteps=max(timesteps // 4, 1))  # warm-up (compilation, first resets)
-    t0 = time.perf_counter()
-    before = model.num_timesteps
-    model.learn(total_timesteps=timesteps, reset_num_timesteps=False)
-    return (model.num_timesteps - before) * per_step / (time.perf_counter() - t0)
-
-
 def run(args: argparse.Namespace) -> int:
     import satgym
 
@@ -257,15 +231,6 @@ def run(args: argparse.Namespace) -> int:
             rows += [("starlink core + observation steps/s", core_obs, None),
                      ("starlink array API env-steps/s, B=1 (goal 1000)", star_arr, None),
                      ("  ratio array / core+obs (target >= 0.8)", star_arr / core_obs, None)]
-        try:
-            central = bench_sb3("central", 4096)
-            array_sb3 = bench_sb3("array", 40960 * 2)
-        except ImportError:
-            pass
-        else:
-            rows += [("SB3 PPO.learn, LEOEdge-Central-v1 (today's path), agent-steps/s", central, None),
-                     (f"SB3 PPO.learn, array VecEnv B={B} x 10 satellites, agent-steps/s", array_sb3, None),
-                     ("  ratio array / central (target >= 10)", array_sb3 / central, None)]
     width = max(len(r[0]) for r in rows)
     for name, val, _ in rows:
         print(f"{name:<{width}}  {val:10.2f}")

@@ -163,8 +163,10 @@ class ArrivalStream:
             rate = rate * TIME_OF_DAY_CURVE[hours.astype(np.int64)]
         counts = np.empty((c, self.n_sats), dtype=np.int64)
         u_count = rng.random((c, self.n_sats))
-        for j in range(c):  # Poisson(rate * dt) by inversion of its CDF
-            counts[j] = np.searchsorted(self._poisson_cdf(float(rate[j] * dt)), u_count[j], side="right")
+        lams = rate * dt
+        for lam in np.unique(lams):  # Poisson(rate * dt) by inversion of its CDF, the slots of one rate at once
+            same = lams == lam
+            counts[same] = np.searchsorted(self._poisson_cdf(float(lam)), u_count[same], side="right")
         m = int(counts.sum())
         u = rng.random((3, m))  # arrival time within the slot, work, Case I
         z = rng.standard_normal(m)  # log-normal size spread

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from satgym.config.validation import check_choice, check_non_negative, check_positive, check_range
 
 __all__ = [
     "ARCHITECTURES",
+    "parse_epoch",
     "LAYER_KINDS",
     "ArcticConfig",
     "CandidateConfig",
@@ -49,6 +51,19 @@ ALTITUDE_RANGE_KM = (160.0, 50_000.0)
 #: mean number of active users per slot of the named loads (Sec. VI: Poisson with lambda = 5)
 LOAD_ACTIVE_MEAN = {"light": 2.5, "normal": 5.0, "heavy": 10.0}
 LOADS = (*LOAD_ACTIVE_MEAN, "custom")
+
+
+def parse_epoch(text: str) -> datetime:
+    """An ISO date-time as UTC (naive times are UTC).
+
+    >>> parse_epoch("2024-01-12T12:00:00").isoformat()
+    '2024-01-12T12:00:00+00:00'
+    """
+    try:
+        when = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"episode.epoch_utc: {text!r} is not an ISO date-time such as '2024-01-12T12:00:00'") from None
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -279,6 +294,7 @@ class EpisodeConfig:
         if self.steps < 1:
             raise ValueError(f"episode.steps: must be >= 1, got {self.steps}")
         check_choice("episode.start", self.start, self.STARTS)
+        parse_epoch(self.epoch_utc)
         check_non_negative("episode.offset_s", self.offset_s)
         check_positive("episode.start_window_s", self.start_window_s)
 

@@ -17,28 +17,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
 from sgp4.api import SatrecArray
 
 from satgym.arctic.codes import KIND_CODES
-from satgym.arctic.config import ArcticConfig, LayerConfig
+from satgym.arctic.config import ArcticConfig, LayerConfig, parse_epoch
 from satgym.core import orbits
 from satgym.core.orbits.frames import gmst_rad, teme_to_ecef_km
 from satgym.core.orbits.propagation import report_sgp4_errors, time_grid_jd
 
-__all__ = ["Fleet", "layer_constellation", "parse_epoch"]
-
-
-def parse_epoch(text: str) -> datetime:
-    """An ISO time (UTC unless it names another offset)."""
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"episode.epoch_utc: {text!r} is not an ISO date-time such as '2024-01-12T12:00:00'") from None
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+__all__ = ["Fleet", "layer_constellation"]
 
 
 @lru_cache(maxsize=16)

@@ -28,8 +28,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from satgym.arctic.codes import KIND_CODES
-from satgym.arctic.config import ArcticConfig
-from satgym.arctic.fleet import Fleet, parse_epoch
+from satgym.arctic.config import ArcticConfig, parse_epoch
+from satgym.arctic.fleet import Fleet
 from satgym.core.orbits.frames import WGS72_MU_KM3_S2, WGS84_A_KM, geodetic_to_ecef_km, geodetic_up
 from satgym.core.orbits.geometry import pair_elevation_range
 from satgym.core.placement import points_in_disc

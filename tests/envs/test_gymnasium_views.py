@@ -1,5 +1,7 @@
 """Gymnasium and SB3 checkers on every registered id, plus the views' own behaviour."""
 
+import re
+
 import gymnasium
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ import satgym
 from satgym.scenarios import PRESETS
 from satgym.registration import ENV_IDS
 
-STEPS = {"LEOEdge": 30, "LEOEdgeMiyun": 30, "Starlink": 3}
+STEPS = {"LEOEdge": 30, "LEOEdgeMiyun": 30, "Starlink": 3, "Arctic": 3, "ArcticLEO": 3, "ArcticMEO": 3}
 
 
 def make(env_id, **kwargs):
@@ -21,7 +23,7 @@ def test_every_id_registered_and_every_preset_covered():
     satgym.register_envs()  # idempotent
     for env_id in ENV_IDS:
         assert env_id in gymnasium.registry
-        assert env_id.endswith("-v1")
+        assert re.fullmatch(r"satgym/[A-Za-z]+-[A-Za-z]+-v\d+", env_id)
     covered = {kwargs["scenario"] for _, kwargs in ENV_IDS.values()}
     assert covered == set(PRESETS)
 

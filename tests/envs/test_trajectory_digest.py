@@ -35,7 +35,8 @@ def trajectory_digest(scenario: str, seed: int = 7) -> str:
         h.update(json.dumps({k: float(v) for k, v in first["rewards"].items()}, sort_keys=True).encode())
         m = {k: v for k, v in first["metrics"].items() if k != "container_load"}
         h.update(json.dumps(m, sort_keys=True, default=float).encode())
-        h.update(np.asarray(first["metrics"]["container_load"], dtype=np.float64).tobytes())
+        if "container_load" in first["metrics"]:  # the LEOEdge family's per-container loads
+            h.update(np.asarray(first["metrics"]["container_load"], dtype=np.float64).tobytes())
     h.update(json.dumps(env.episode_metrics(), sort_keys=True, default=float).encode())
     return h.hexdigest()
 

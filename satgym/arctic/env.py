@@ -95,6 +95,9 @@ class ArcticOffloadingEnv(ParallelEnv):
     """
 
     metadata = {"name": "satgym_arctic_v0", "render_modes": ["ansi"], "is_parallelizable": True}
+    #: the episode metrics ``satgym compare`` tabulates for this family
+    summary_metrics = ("return", "admission_rate", "completion_rate", "mean_delay_s", "mean_energy_j",
+                       "mean_energy_tx_j", "mean_energy_comp_j", "mean_visible_leo", "mean_visible_meo", "failed")
 
     def __init__(self, scenario: str | ArcticConfig = "arctic", config: dict[str, Any] | str | None = None,
                  render_mode: str | None = None) -> None:

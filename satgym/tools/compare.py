@@ -172,7 +172,8 @@ def compare(args: argparse.Namespace) -> int:
     for name, frame in (("steps", steps), ("episodes", episodes)):
         path = os.path.join(args.out, f"{name}.{args.format}")
         frame.to_parquet(path, index=False) if args.format == "parquet" else frame.to_csv(path, index=False)
-    table = summary_table(episodes)
+    headline = _headline_metrics(args.scenario)
+    table = summary_table(episodes) if headline is None else family_summary(episodes, headline)
     text = to_markdown(table)
     with open(os.path.join(args.out, "summary.md"), "w") as fh:
         fh.write(text + "\n")
@@ -181,9 +182,30 @@ def compare(args: argparse.Namespace) -> int:
     if (same > 1).any():
         print("note: generated task counts differ across policies for the same seed "
               f"({int((same > 1).sum())} of {same.size} streams): the env's task stream depends on the policy")
-    for path in plot_all(steps, episodes, args.out, load_cap=_load_cap(args.scenario, overrides)):
-        print("wrote", path)
+    if headline is None:  # the LEOEdge family: Figs. 7-9
+        for path in plot_all(steps, episodes, args.out, load_cap=_load_cap(args.scenario, overrides)):
+            print("wrote", path)
     return 0
+
+
+def _headline_metrics(scenario: str) -> tuple[str, ...] | None:
+    """The episode metrics a family's env names as its headline (``summary_metrics``), or None
+    for the LEOEdge family's table and figures."""
+    from satgym.scenarios import family_of
+
+    fam = family_of(scenario)
+    return getattr(fam.load(fam.env_class), "summary_metrics", None)
+
+
+def family_summary(episodes, metrics: tuple[str, ...]) -> "Any":
+    """Policy x load means over seeds/episodes of a family's headline metrics, each with the 95 %
+    confidence half-width, and the number of runs."""
+    spec: dict[str, Any] = {}
+    for m in (m for m in metrics if m in episodes.columns):
+        spec[m] = (m, "mean")
+        spec[f"ci95_{m}"] = (m, ci95)
+    spec["runs"] = ("seed", "count")
+    return episodes.groupby(["policy", "load"], sort=False).agg(**spec).reset_index()
 
 
 def _load_cap(scenario: str, overrides: dict) -> float:

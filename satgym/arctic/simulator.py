@@ -93,7 +93,7 @@ class Simulator:
             offset += float(np.floor(rng.random() * ep.start_window_s / self.slot_s) * self.slot_s)
         self.sky.reset(rng, self.fleet.epoch + timedelta(seconds=offset))
         self.topology.reset(self.sky.positions_km(0.0))
-        self.stream = TaskStream(self.cfg, np.random.default_rng(rng.integers(2**63)))
+        self.stream = TaskStream(self.cfg, int(rng.integers(2**63)))
         self.k, self.time_s, self._next_id = 0, 0.0, 0
         self.inflight = InFlight()
         self.metrics = EpisodeMetrics()
@@ -115,7 +115,8 @@ class Simulator:
         geo = self.sky.at(self.time_s, users)
         seen = (geo.v_start_s < deadline).any(axis=0) if users.size else np.zeros(geo.region.size, bool)
         routes = self.topology.routes(geo.positions_km, geo.region[seen])
-        fading = self.budget.fading(stream.rng, (users.size, geo.region.size))
+        layers = dict(zip(self.fleet.layer_names, np.diff(self.fleet.offsets).tolist()))
+        fading = stream.fading(self.budget, users.size, layers)[:, geo.region]
         self.order = stream.service_order(users.size)
         rb_free, cpu_free = self.resources_free()
         self.problem = build_problem(self.cfg, self.fleet, self.budget, geo, routes, fading, users, bits, rb_free, cpu_free)

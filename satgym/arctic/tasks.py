@@ -2,12 +2,12 @@
 
 Arrivals (Sec. VI): in every slot ``N ~ Poisson(lambda)`` users (at most all of them) are active,
 drawn uniformly without replacement; each has one task of ``zeta`` bits drawn uniformly from
-``tasks.size_mbit``. The stream has its own generator (seeded from the env's at reset) that also
-draws the slot's small-scale fading and the order in which requests are served, and nothing it
-draws depends on the agents' actions: every policy faces the same tasks and channels.
+``tasks.size_mbit``. The stream has its own generators (seeded from the env's at reset) that also
+draw the slot's small-scale fading and the order in which requests are served, and nothing they
+draw depends on the agents' actions: every policy faces the same tasks and channels.
 
 >>> from satgym.arctic.presets import make_config
->>> stream = TaskStream(make_config("arctic"), np.random.default_rng(0))
+>>> stream = TaskStream(make_config("arctic"), 0)
 >>> users, bits = stream.arrivals()
 >>> users.tolist(), (bits / 1e6).tolist()
 ([17, 64, 80], [2.0, 2.0, 2.0])
@@ -25,19 +25,31 @@ __all__ = ["InFlight", "TaskStream"]
 
 
 class TaskStream:
-    """The slot-by-slot draws that do not depend on the agents: arrivals, fading, service order."""
+    """The slot-by-slot draws that do not depend on the agents: arrivals, fading, service order.
 
-    def __init__(self, cfg: ArcticConfig, rng: np.random.Generator) -> None:
-        self.rng = rng
+    Arrivals and the service order come from one generator; the small-scale fading of each layer
+    from its own generator (keyed by the layer's position in ``cfg.layers``), drawn for every
+    satellite of the layer, so that a seed gives the same tasks and the same channels whatever
+    the architecture or the elevation threshold (runs are paired across them)."""
+
+    def __init__(self, cfg: ArcticConfig, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
         self.n_users = cfg.users.count
         self.mean_active = cfg.tasks.mean_active
         self.sizes_bits = np.asarray(cfg.tasks.size_mbit) * 1e6
+        self.layer_rngs = {layer.name: np.random.default_rng([seed, k]) for k, layer in enumerate(cfg.layers)}
 
     def arrivals(self) -> tuple[np.ndarray, np.ndarray]:
         """Active users (sorted) and their task sizes in bits."""
         n = min(int(self.rng.poisson(self.mean_active)), self.n_users)
         users = np.sort(self.rng.choice(self.n_users, size=n, replace=False))
         return users, self.rng.choice(self.sizes_bits, size=n)
+
+    def fading(self, budget, n_active: int, layers: dict[str, int]) -> np.ndarray:
+        """Rician power gains ``(n_active, sum of layer sizes)`` for the active ``layers``
+        (name -> number of satellites, in fleet order), from each layer's own generator."""
+        blocks = [budget.fading(self.layer_rngs[name], (n_active, n)) for name, n in layers.items()]
+        return np.concatenate(blocks, axis=1) if blocks else np.zeros((n_active, 0))
 
     def service_order(self, n: int) -> np.ndarray:
         """The order in which the slot's requests are served (a uniform permutation)."""

@@ -15,11 +15,13 @@ the exact optimum of the slot over the env's actions.
 
 Constraints (rows ``i`` = the slot's tasks, ``k`` = their candidates, ``m`` = result paths):
 
-* (1) ``sum_k i_{u,k} <= 1``; (3) with (2): ``sum_m y_{u,k,m} = i_{u,k}`` (the result path starts at
-  the computing satellite s^_k);
-* (4) per access satellite: resource blocks of its tasks <= those left;
-* (7) per computing satellite: CPU shares of its tasks <= 1 - F-bar_s (what earlier slots' tasks
-  do not hold);
+* (1) ``sum_k i_{u,k} <= 1``; (2) ``sum y <= 1`` (the paper prints (1) twice; the second is the
+  result-path one); (3), read with ``y_{u,k^}`` inside its sum: ``sum_m y_{u,k,m} = i_{u,k}`` (a
+  result path that starts at the computing satellite s^_k);
+* (4) summed over the paths whose *access* satellite is s (printed: over all paths): its resource
+  blocks <= those left (B_s minus the blocks of earlier slots' uploads);
+* (7) summed over the paths whose *computing* satellite is s (printed: 1[s_k^ = s], k in U): CPU
+  shares <= 1 - F-bar_s, F-bar_s the share earlier slots' tasks still hold (unspecified in the paper);
 * (16) upload + uplink propagation <= v^end of the access satellite;
 * (15) tau^tr + tau^OP + tau^comp + tau^FP <= tau^max;
 * (17) ready + tau^FP <= v^end of the result path's satellite (big-M: deadline + 1 s, inactive

@@ -34,7 +34,7 @@ def build_problem(cfg: ArcticConfig, fleet: Fleet, budget: LinkBudget, geo: Slot
     this slot's small-scale gains ``fading`` ``(n_tasks, n_region)`` and the free resources."""
     cc = cfg.candidates
     n, big_n, m = users.size, cc.n_candidates, cc.result_paths
-    cycles = cfg.tasks.cycles_per_bit * task_bits
+    cycles = cfg.tasks.cycles_per_bit * task_bits  # X_u in cycles (printed "cycles/second"; Sec. VI: cycles/bit)
     deadline = np.full(n, cfg.tasks.deadline_s)
     shape = (n, big_n)
     out = {
@@ -89,6 +89,8 @@ def build_problem(cfg: ArcticConfig, fleet: Fleet, budget: LinkBudget, geo: Slot
         out["isl_km"][i, :c] = dist[acc, node]
         out["best_case_s"][i, :c] = vals
         _result_paths(out, i, comp, geo, routes, src_row, deadline[i], m)
+        # rho^max_u of Eq. 19 (unspecified; "maximum power consumption"): the largest energy any
+        # candidate could cost, p zeta / r (Eq. 10) + kappa X F^2 (Eq. 12 at the full CPU share)
         energy_norm[i] = float(np.max(cfg.radio.user_power_w * task_bits[i] / rate[i, now[acc]]
                                       + cfg.compute.kappa_w_s3_per_cycle3 * cycles[i] * fleet.cpu_hz[comp] ** 2))
     return SlotProblem(

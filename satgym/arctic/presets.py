@@ -24,8 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from satgym.arctic.config import ArcticConfig, LayerConfig
-from satgym.config.builder import load_yaml, override
-from satgym.config.validation import check_choice
+from satgym.config.builder import preset_config
 
 __all__ = ["MEO_LAYER", "PRESETS", "STARLINK_LAYER", "make_config"]
 
@@ -58,13 +57,4 @@ def make_config(scenario: str | ArcticConfig = "arctic",
     >>> make_config("arctic-meo", {"radio": {"carrier_ghz": 1.6}}).radio.carrier_ghz
     1.6
     """
-    if isinstance(scenario, ArcticConfig):
-        base = scenario
-    else:
-        check_choice("scenario", scenario, tuple(PRESETS))
-        base = PRESETS[scenario]()
-    if overrides is None:
-        return base
-    if isinstance(overrides, (str, os.PathLike)):
-        overrides = load_yaml(overrides)
-    return override(base, overrides)
+    return preset_config(PRESETS, ArcticConfig, scenario, overrides)

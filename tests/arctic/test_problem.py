@@ -13,8 +13,9 @@ from satgym.core.constants import SPEED_OF_LIGHT_KM_S
 
 
 def one_task(access_end=np.inf, fp_start=(0.0, 0.0), fp_end=(np.inf, np.inf), fp_prop=(0.002, 0.004)) -> SlotProblem:
-    """One 1 Mbit task (1e9 cycles, 3 s) with one candidate: access sat 0 at 600 km, 1 Mbit/s per
-    block; computing sat 1 (5 GHz) 1500 km away over ISLs; two result paths."""
+    """One 1 Mbit task (1e9 cycles, 3 s) with one candidate: access sat 0 (10 GHz) at 600 km, 1 Mbit/s
+    per block; computing sat 1 (5 GHz) 1500 km away over ISLs; two result paths. Eqs. 11-12 must use
+    the computing satellite's 5 GHz (Eq. 12 prints the access satellite's F_{s_k})."""
     a = np.array
     return SlotProblem(
         time_s=0.0, users=a([7]), task_bits=a([1e6]), cycles=a([1e9]), deadline_s=a([3.0]),
@@ -22,7 +23,7 @@ def one_task(access_end=np.inf, fp_start=(0.0, 0.0), fp_end=(np.inf, np.inf), fp
         access_end_s=a([[access_end]]), uplink_km=a([[600.0]]), isl_km=a([[1500.0]]), best_case_s=a([[1.0]]),
         fp_sat=a([[[1, 0]]]), fp_prop_s=a([[list(fp_prop)]]), fp_start_s=a([[list(fp_start)]]),
         fp_end_s=a([[list(fp_end)]]), energy_norm_j=a([5.0]), rb_free=a([25, 25]), rb_budget=a([25, 25]),
-        cpu_free=a([1.0, 1.0]), cpu_hz=a([5e9, 5e9]), kind=a([0, 0]), tx_power_w=0.05, kappa=1e-28, cpu_levels=20,
+        cpu_free=a([1.0, 1.0]), cpu_hz=a([10e9, 5e9]), kind=a([0, 0]), tx_power_w=0.05, kappa=1e-28, cpu_levels=20,
         alpha_energy=0.1, alpha_delay=0.1)
 
 

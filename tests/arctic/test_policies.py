@@ -45,7 +45,8 @@ def enumerated_optimum(p, max_rb: int) -> float:
                    sp.csr_matrix((n.astype(float), (ia, np.arange(m))), shape=(ua.size, m)),
                    sp.csr_matrix((lvl / C, (ic, np.arange(m))), shape=(uc.size, m))])
     ub = np.r_[np.ones(p.n_tasks), p.rb_free[ua], p.cpu_free[uc] + 1e-9]
-    res = milp(-value, constraints=LinearConstraint(a, -np.inf, ub), integrality=np.ones(m), bounds=Bounds(0, 1))
+    res = milp(-value, constraints=LinearConstraint(a, -np.inf, ub), integrality=np.ones(m), bounds=Bounds(0, 1),
+               options={"mip_rel_gap": 1e-9})
     return float(-res.fun)
 
 

@@ -173,16 +173,24 @@ class ArcticOffloadingEnv(ParallelEnv):
         unknown = [a for a in actions if a not in self._index]
         if unknown:
             raise ValueError(f"actions: unknown agent(s) {unknown[:5]}; agents are user_0..user_{n - 1}")
-        for agent, value in actions.items():
-            a = np.asarray(value)
-            if (a.shape != (3,) or a.dtype.kind not in "iuf" or np.any(a != np.round(a)) or np.any(a < 0)
-                    or np.any(a >= self._nvec)):
-                raise ValueError(
-                    f"actions[{agent!r}]: {value!r} is not in the action space MultiDiscrete({self._nvec.tolist()}): "
-                    f"[candidate 0..{self._nvec[0] - 2} or {self._nvec[0] - 1} to decline, resource blocks - 1, "
-                    f"CPU share level - 1]")
-            matrix[self._index[agent]] = a.astype(np.int64)
+        try:  # the common case: one array per agent, checked all at once
+            values = np.asarray(list(actions.values()))
+        except ValueError:
+            values = np.empty(0)
+        if (values.shape != (len(actions), 3) or values.dtype.kind not in "iuf"
+                or not np.all((values == np.round(values)) & (values >= 0) & (values < self._nvec))):
+            bad = next(agent for agent, v in actions.items() if not self._valid(v))
+            raise ValueError(
+                f"actions[{bad!r}]: {actions[bad]!r} is not in the action space MultiDiscrete({self._nvec.tolist()}): "
+                f"[candidate 0..{self._nvec[0] - 2} or {self._nvec[0] - 1} to decline, resource blocks - 1, "
+                f"CPU share level - 1]")
+        matrix[[self._index[a] for a in actions]] = values.astype(np.int64)
         return matrix
+
+    def _valid(self, value: Any) -> bool:
+        a = np.asarray(value)
+        return bool(a.shape == (3,) and a.dtype.kind in "iuf" and np.all(a == np.round(a)) and np.all(a >= 0)
+                    and np.all(a < self._nvec))
 
     def _obs_dict(self) -> dict[str, np.ndarray]:
         return dict(zip(self.agents, self._obs))

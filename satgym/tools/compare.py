@@ -172,8 +172,12 @@ def compare(args: argparse.Namespace) -> int:
     for name, frame in (("steps", steps), ("episodes", episodes)):
         path = os.path.join(args.out, f"{name}.{args.format}")
         frame.to_parquet(path, index=False) if args.format == "parquet" else frame.to_csv(path, index=False)
-    headline = _headline_metrics(args.scenario)
-    table = summary_table(episodes) if headline is None else family_summary(episodes, headline)
+    headline = _headline_metrics(args.scenario)  # a family that names its headline metrics (Arctic)
+    leoedge = headline is None and "mean_edge_load" in episodes.columns
+    if headline is not None:
+        table = family_summary(episodes, headline)
+    else:  # LEOEdge's table, or the reported columns of a family without an edge load (AA-MEC)
+        table = summary_table(episodes) if leoedge else reported_summary(episodes)
     text = to_markdown(table)
     with open(os.path.join(args.out, "summary.md"), "w") as fh:
         fh.write(text + "\n")
@@ -182,7 +186,7 @@ def compare(args: argparse.Namespace) -> int:
     if (same > 1).any():
         print("note: generated task counts differ across policies for the same seed "
               f"({int((same > 1).sum())} of {same.size} streams): the env's task stream depends on the policy")
-    if headline is None:  # the LEOEdge family: Figs. 7-9
+    if leoedge:  # LEOEdge Figs. 7-9
         for path in plot_all(steps, episodes, args.out, load_cap=_load_cap(args.scenario, overrides)):
             print("wrote", path)
     return 0
@@ -208,6 +212,21 @@ def family_summary(episodes, metrics: tuple[str, ...]) -> "Any":
     return episodes.groupby(["policy", "load"], sort=False).agg(**spec).reset_index()
 
 
+REPORTED_COLUMNS = ("return", "mean_flow_latency_s", "mean_completion_s", "failed", "late_flows",
+                    "flows_to_aircraft_share", "mean_carried_mbps", "generated", "completed")
+
+
+def reported_summary(episodes) -> "Any":
+    """Policy x load means of the headline metrics of a family without an edge load (AA-MEC):
+    those of :data:`REPORTED_COLUMNS` its episodes have, with 95 % confidence half-widths of the
+    flow latency, and the number of runs."""
+    cols: dict[str, Any] = {c: (c, "mean") for c in REPORTED_COLUMNS if c in episodes.columns}
+    if "mean_flow_latency_s" in episodes.columns:
+        cols["ci95_flow_latency_s"] = ("mean_flow_latency_s", ci95)
+    cols["runs"] = ("seed", "count")
+    return episodes.groupby(["policy", "load"], sort=False).agg(**cols).reset_index()
+
+
 def _load_cap(scenario: str, overrides: dict) -> float:
     from satgym.scenarios import make_config
 
@@ -217,7 +236,7 @@ def _load_cap(scenario: str, overrides: dict) -> float:
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("compare", help="compare scheduling policies on identical task streams",
                               description=__doc__.split("\n\n")[0])
-    p.add_argument("--scenario", default="leoedge", help="scenario preset (leoedge, starlink)")
+    p.add_argument("--scenario", default="leoedge", help="scenario preset (leoedge, leoedge-miyun, starlink, aamec, aamec-walker, arctic, arctic-leo, arctic-meo)")
     p.add_argument("--config", default="", help="JSON overrides, e.g. '{\"ground\": {\"load_cap\": 0.6}}'")
     p.add_argument("--load", action="append", default=[], help="light|normal|heavy (repeatable or comma list)")
     p.add_argument("--policies", default="leoedge,threshold,workload,local", help="comma list of policy names")

@@ -8,7 +8,8 @@ import satgym
 from satgym.scenarios import PRESETS
 from tests.envs.helpers import random_actions, rollout, short_env
 
-PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3, "arctic": 4, "arctic-leo": 4, "arctic-meo": 6}
+PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3, "aamec": 3, "aamec-walker": 3, "arctic": 4,
+                "arctic-leo": 4, "arctic-meo": 6}
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))

@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from satgym.core.messages import LAYER_PAIRS
+
 LOADS = ("light", "normal", "heavy")
-LAYER_PAIRS = ("satellite_lbs", "lbs_server", "server_container")
 EPISODE_SEED_STRIDE = 100_003
 
 
@@ -129,7 +130,8 @@ def summary_table(episodes) -> "Any":
             "mean_edge_load": "mean", "ci95_edge_load": ("mean_edge_load", ci95), "max_edge_load": "mean",
             "mean_accuracy": "mean", "generated": "mean", "completed": "mean", "completed_edge": "mean",
             "failed": "mean", "msg_satellite_lbs": "mean", "msg_lbs_server": "mean",
-            "msg_server_container": "mean", "runs": ("seed", "count")}
+            "msg_server_container": "mean", "bytes_satellite_lbs": "mean", "runs": ("seed", "count")}
+    cols = {k: v for k, v in cols.items() if (v[0] if isinstance(v, tuple) else k) in episodes}
     spec = {k: (v if isinstance(v, tuple) else (k, v)) for k, v in cols.items()}
     table = episodes.groupby(["policy", "load"], sort=False).agg(**spec)
     return table.reset_index()

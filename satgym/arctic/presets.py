@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from satgym.arctic.config import ArcticConfig, LayerConfig
-from satgym.config.builder import preset_config
+from satgym.config.builder import config_from_presets
 
 __all__ = ["MEO_LAYER", "PRESETS", "STARLINK_LAYER", "make_config"]
 
@@ -57,4 +57,4 @@ def make_config(scenario: str | ArcticConfig = "arctic",
     >>> make_config("arctic-meo", {"radio": {"carrier_ghz": 1.6}}).radio.carrier_ghz
     1.6
     """
-    return preset_config(PRESETS, ArcticConfig, scenario, overrides)
+    return config_from_presets(PRESETS, ArcticConfig, scenario, overrides)

@@ -91,24 +91,6 @@ def override(base: Any, changes: Mapping[str, Any], path: str = "") -> Any:
     return dataclasses.replace(base, **updates)
 
 
-def preset_config(presets: Mapping[str, Any], config_class: type, scenario: Any,
-                  overrides: Mapping[str, Any] | str | os.PathLike[str] | None = None) -> Any:
-    """A family's preset (a name in ``presets``, each a factory) or a given ``config_class``
-    instance, with nested overrides (a dict or a YAML path) applied and validated."""
-    from satgym.config.validation import check_choice
-
-    if isinstance(scenario, config_class):
-        base = scenario
-    else:
-        check_choice("scenario", scenario, tuple(presets))
-        base = presets[scenario]()
-    if overrides is None:
-        return base
-    if isinstance(overrides, (str, os.PathLike)):
-        overrides = load_yaml(overrides)
-    return override(base, overrides)
-
-
 def load_yaml(source: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a YAML override file (a mapping at the top level)."""
     with open(source, encoding="utf-8") as fh:

@@ -109,7 +109,7 @@ def test_bad_shapes_are_rejected_and_change_nothing(bad, field):
 
 
 @pytest.mark.parametrize("scenario, value, valid", [("leoedge", 3, "0..2"), ("leoedge", -1, "0..2"),
-                                                    ("aamec", 99, "0..")])
+                                                    ("aamec", 99, "0.."), ("arctic", 9, "0..8")])
 def test_out_of_range_actions_name_the_entry_and_valid_values(scenario, value, valid):
     venv = satgym.array_env(scenario, 2, _config(scenario, 3))
     obs0 = venv.reset(seed=1)[0].copy()

@@ -291,10 +291,13 @@ class Simulator:
         if ints[sk.IX_SEED_POS] >= sk.SEEDS_PER_DRAW:
             self._seed_buf[:] = self.rng.integers(2**31, size=sk.SEEDS_PER_DRAW)
             ints[sk.IX_SEED_POS] = 0
-        if self.k >= self.n_steps or not self.arrivals.ensure(self.k + 1, self.tasks):
+        if self.k >= self.n_steps:
             return False
-        self._bind_kernels()
-        return True
+        changed = self.arrivals.ensure(self.k + 1, self.tasks)
+        ints[sk.IX_CHUNK_FIRST] = self.arrivals._first  # (a new chunk in the same buffers needs no new state)
+        if changed:
+            self._bind_kernels()
+        return changed
 
     def step(self, actions: np.ndarray) -> StepOutcome:
         """Apply (n_sats, K) actions in {0 local, 1 offload, 2 hold} and advance one slot (one call

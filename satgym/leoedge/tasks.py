@@ -134,8 +134,7 @@ class ArrivalStream:
         ``table``. Returns whether arrays were replaced (a new chunk or a grown table)."""
         changed = False
         if j >= self._first + len(self._offsets) - 1:
-            self._draw(j)
-            changed = True
+            changed = self._draw(j)
         a, b = self._offsets[j - self._first], self._offsets[j - self._first + 1]
         if table.n + (b - a) > len(table.F):
             table._grow(table.n + (b - a))
@@ -155,7 +154,8 @@ class ArrivalStream:
             self._cdfs[lam] = cdf
         return cdf
 
-    def _draw(self, first: int) -> None:
+    def _draw(self, first: int) -> bool:
+        """Draw the chunk of slots from ``first``; returns whether its buffers are new arrays."""
         cfg, c, dt, rng = self.cfg, self.chunk, self.slot_s, self.rng
         rate = np.full(c, 1.0 / cfg.mean_interarrival_s)
         if cfg.time_of_day:
@@ -172,10 +172,26 @@ class ArrivalStream:
         z = rng.standard_normal(m)  # log-normal size spread
         sizes = (cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit, cfg.result_mbit_per_unit, cfg.size_spread,
                  cfg.return_probability, cfg.deadline_s)
-        *cols, self._offsets = _assemble_chunk(first, dt, (counts, u[0], u[1], u[2], z), sizes, self.next_id)
-        self._cols = tuple(cols)
+        *cols, offsets = _assemble_chunk(first, dt, (counts, u[0], u[1], u[2], z), sizes, self.next_id)
         self.next_id += m
         self._first = first
+        return self._store(cols, offsets)
+
+    def _store(self, cols: list[np.ndarray], offsets: np.ndarray) -> bool:
+        """Keep a chunk in the stream's buffers, written in place while they are large enough (a
+        compiled step holding them then needs no new view of the state); returns whether the buffers
+        were replaced."""
+        m = len(cols[0])
+        old = getattr(self, "_cols", None)
+        new = old is None or m > len(old[0]) or len(offsets) != len(self._offsets)
+        if new:
+            cap = max(m, 2 * len(old[0]) if old is not None else m)
+            self._cols = tuple(np.empty(cap, dtype=c.dtype) for c in cols)
+            self._offsets = np.empty(len(offsets), dtype=np.int64)
+        for buf, col in zip(self._cols, cols):
+            buf[:m] = col
+        self._offsets[:] = offsets
+        return new
 
 
 @njit(cache=True)

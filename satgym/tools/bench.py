@@ -5,7 +5,10 @@
 2. env-steps/s of the ``starlink`` preset through the PettingZoo API (target: >= 100 on one core);
 3. the simulator core's step time next to a bare-numpy kernel doing the same per-step work
    (arrivals, FIFO queue updates of processors, links and containers, visibility lookup, load
-   measurement) with no bookkeeping (target: within 2x).
+   measurement) with no bookkeeping (target: within 2x);
+4. the batched array API (issue 15): ``leoedge`` agent-steps/s with B = 64 envs next to the
+   PettingZoo API's, measured in alternating slices (target: at least 20x), and ``starlink`` B = 1
+   env-steps/s next to the core's own steps/s with observations built (target: at least 0.8x).
 
 Machines here are shared and noisy: compare ratios, not absolute numbers.
 """
@@ -160,19 +163,50 @@ def bench_array(scenario: str, n_envs: int, seconds: float, steps: int = 600) ->
     return n * n_envs / (time.perf_counter() - t0)
 
 
-def bench_pz_steady(scenario: str, seconds: float, steps: int = 600) -> float:
-    """Env-steps/s of the PettingZoo API over one episode, resets excluded (as :func:`bench_array`)."""
+def bench_array_vs_pz(scenario: str, n_envs: int, seconds: float, rounds: int = 8,
+                      steps: int = 600) -> tuple[float, float]:
+    """(PettingZoo env-steps/s, array API env-steps/s with ``n_envs`` envs) with random actions,
+    measured in alternating slices (``rounds`` of each, ``seconds`` in all per API) so that both
+    see the same load on a shared host. Only step calls are timed: both reset, untimed, before
+    their episodes end."""
     import satgym
 
     env = satgym.parallel_env(scenario, {"episode": {"steps": steps}})
-    env.reset(seed=0)
+    venv = satgym.array_env(scenario, n_envs, {"episode": {"steps": steps}})
     rng = np.random.default_rng(0)
     K = env.action_space(env.possible_agents[0]).shape
-    n, t0 = 0, time.perf_counter()
-    while (time.perf_counter() - t0 < seconds or n < 3) and env.agents and n < steps - 5:
-        env.step(dict(zip(env.agents, rng.integers(0, 3, size=(len(env.agents),) + K))))
-        n += 1
-    return n / (time.perf_counter() - t0)
+    hi = np.broadcast_to(venv._nvec, venv.action_shape)
+    acts = [rng.integers(0, hi, size=(n_envs, venv.n_agents, *venv.action_shape)) for _ in range(8)]
+    pz_acts = [dict(zip(env.possible_agents, rng.integers(0, 3, size=(len(env.possible_agents),) + K)))
+               for _ in range(8)]
+    env.reset(seed=0)
+    venv.reset(seed=0)
+    for j in range(3):  # compilation and first chunks
+        venv.step(acts[j])
+        env.step(pz_acts[j])
+    counts, times = [0, 0], [0.0, 0.0]
+
+    def pz_step() -> None:
+        if env.sim.k >= steps - 2:
+            env.reset(seed=counts[0])
+        t0 = time.perf_counter()
+        env.step(pz_acts[counts[0] % 8])
+        times[0] += time.perf_counter() - t0
+        counts[0] += 1
+
+    def array_step() -> None:
+        if venv.core.sims[0].k >= steps - 2:
+            venv.reset(seed=counts[1])
+        t0 = time.perf_counter()
+        venv.step(acts[counts[1] % 8])
+        times[1] += time.perf_counter() - t0
+        counts[1] += n_envs
+
+    for r in range(1, rounds + 1):
+        for j, step in enumerate((pz_step, array_step)):
+            while times[j] < seconds * r / rounds:
+                step()
+    return counts[0] / times[0], counts[1] / times[1]
 
 
 def bench_core_obs(scenario: str, seconds: float, steps: int = 200) -> float:
@@ -220,9 +254,8 @@ def run(args: argparse.Namespace) -> int:
                  ("  ratio kernel / core (target <= 2)", bare_s / core_s, None)]
     if not args.skip_array:
         B = 64
-        pz = bench_pz_steady("leoedge", args.seconds)
-        arr = bench_array("leoedge", B, args.seconds)
-        rows += [("leoedge PettingZoo agent-steps/s (between resets)", pz * 10, None),
+        pz, arr = bench_array_vs_pz("leoedge", B, args.seconds)
+        rows += [("leoedge PettingZoo agent-steps/s (between resets, alternating with the next)", pz * 10, None),
                  (f"leoedge array API agent-steps/s, B={B} (between resets)", arr * 10, None),
                  ("  ratio array / PettingZoo (target >= 20)", arr / pz, None)]
         if not args.skip_starlink:

@@ -8,7 +8,7 @@ Configurations (``--config``), each trained per load (``--loads``) and training 
   normalisation (:mod:`agents.rllib.imitation`), then fine-tuned on the execution-time reward
   :data:`EXEC_REWARD` (each task's realised end-to-end time charged to the satellite that decided
   it, failures at 30 s, open tasks charged at the end; the cluster's mean load above P = 0.5
-  penalised; ``local_ratio = 1``: each satellite's own share);
+  penalised with weight 3; ``local_ratio = 1``: each satellite's own share);
 * ``marl``: the paper's MARL baseline: shared-parameter PPO from scratch, binary action, the
   paper's reward (the env's default: offloading advantage, Eqs. 2-4, and the per-container
   overload and failure penalties), action masking on;
@@ -17,7 +17,7 @@ Configurations (``--config``), each trained per load (``--loads``) and training 
 
 Budget (defaults): RLlib 200-step training episodes, ``--iterations`` x 2,000 env steps
 (20,000 agent steps) per run, PPO 5 epochs of 500-step minibatches, gamma 0.99, lambda 0.95;
-ours: lr 1e-4, entropy 0, 20 teacher episodes, 30 BC epochs; marl: lr 3e-4, entropy 0.01.
+ours: lr 3e-4, entropy 0, 20 teacher episodes, 30 BC epochs; marl: lr 3e-4, entropy 0.01.
 Outputs: ``OUT/<config>/<load>/seed<k>/`` (RLlib run or A3C run) and ``OUT/<config>/runs.json``
 (per run: the command, settings, wall time, final checkpoint; merged across invocations).
 
@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 #: the execution-time reward ``ours`` trains on (satgym.leoedge.reward; the env's default is the paper's)
 EXEC_REWARD = {"reward": {"execution_time_weight": 1.0, "advantage_weight": 0.0, "latency_weight": 0.0,
                           "failure_penalty": 0.0, "failure_charge_s": 30.0, "overload_scope": "cluster",
-                          "overload_penalty": 1.0, "local_ratio": 1.0}}
+                          "overload_penalty": 3.0, "local_ratio": 1.0}}
 CONFIGS = ("ours", "marl", "a3c")
 PPO = {"episode_steps": 200, "train_batch": 2000, "minibatch": 500, "epochs": 5}
 
@@ -57,7 +57,7 @@ def rllib_settings(config: str, load: str, seed: int, teacher: str = "leoedge", 
     from agents.rllib.config import TrainSettings
 
     if config == "ours":
-        return TrainSettings(load=load, seed=seed, **PPO, lr=1e-4, entropy_coeff=0.0, overrides=EXEC_REWARD,
+        return TrainSettings(load=load, seed=seed, **PPO, lr=3e-4, entropy_coeff=0.0, overrides=EXEC_REWARD,
                              action_mask=True, binary=True, estimates=True, bc_teacher=teacher,
                              bc_episodes=bc_episodes, bc_epochs=30)
     if config == "marl":
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", required=True, choices=CONFIGS)
     p.add_argument("--loads", default="light,normal,heavy")
     p.add_argument("--seeds", default="0,1,2", help="training seeds")
-    p.add_argument("--iterations", type=int, default=30, help="RLlib PPO iterations (x 2,000 env steps)")
+    p.add_argument("--iterations", type=int, default=20, help="RLlib PPO iterations (x 2,000 env steps)")
     p.add_argument("--teacher", default="leoedge", help="ours: the policy whose decisions are cloned")
     p.add_argument("--bc-episodes", type=int, default=20)
     p.add_argument("--a3c-minutes", type=float, default=5.0)
@@ -113,8 +113,14 @@ def main(argv: list[str] | None = None) -> int:
                     meta = read_meta(ckpt)
                     result = {"checkpoint": ckpt, "settings": settings_dict(s) | meta.get("settings", {}),
                               "imitation": meta.get("imitation"), "iterations": args.iterations}
-                runs[f"{load}/seed{seed}"] = {**result, "command": command, "load": load, "seed": seed,
-                                              "wall_s": round(time.perf_counter() - t0, 1)}
+                single = (f"OMP_NUM_THREADS=1 nice -n 5 python experiments/train_learned.py --config {args.config} "
+                          f"--loads {load} --seeds {seed} --out {args.out} " + (
+                              f"--a3c-minutes {args.a3c_minutes:g} --a3c-workers {args.a3c_workers}" if args.config == "a3c"
+                              else f"--iterations {args.iterations}" + (
+                                  f" --teacher {args.teacher} --bc-episodes {args.bc_episodes}"
+                                  if args.config == "ours" else "")))
+                runs[f"{load}/seed{seed}"] = {**result, "command": command, "run_command": single, "load": load,
+                                              "seed": seed, "wall_s": round(time.perf_counter() - t0, 1)}
                 runs_path.write_text(json.dumps(runs, indent=1, sort_keys=True, default=str))
                 print(f"{args.config} {load} seed {seed}: {runs[f'{load}/seed{seed}']['wall_s']:.0f} s -> "
                       f"{result['checkpoint']}", flush=True)

@@ -51,19 +51,21 @@ def rllib_sampling_rate(n_sample: int = 4000) -> float:
         .training(train_batch_size_per_learner=2000, minibatch_size=500, num_epochs=1)
         .rl_module(model_config={"fcnet_hiddens": [64, 64]})
     )
-    algo = config.build_algo()
+    return _sampling_rate(ray, config.build_algo(), n_sample)
+
+
+def _sampling_rate(ray, algo, n_sample: int) -> float:
+    """Agent-steps/s of ``algo``'s local env runner over ``n_sample`` env steps (after a warm-up);
+    stops ``algo`` and Ray."""
     try:
         runner = algo.env_runner_group.local_env_runner
         runner.sample(num_timesteps=400)  # warm-up
         t0 = time.perf_counter()
         episodes = runner.sample(num_timesteps=n_sample)
-        dt = time.perf_counter() - t0
-        agent_steps = sum(e.agent_steps() for e in episodes)
-        sample_rate = agent_steps / dt
+        return sum(e.agent_steps() for e in episodes) / (time.perf_counter() - t0)
     finally:
         algo.stop()
         ray.shutdown()
-    return sample_rate
 
 
 def rllib_satgym_module_rate(n_sample: int = 4000, **settings) -> float:
@@ -74,18 +76,8 @@ def rllib_satgym_module_rate(n_sample: int = 4000, **settings) -> float:
     from satgym.ray_session import init_ray
 
     ray, _ = init_ray(num_cpus=1)
-    algo = build_config("ppo", TrainSettings(episode_steps=STEPS, train_batch=2000, minibatch=500, epochs=1,
-                                             **settings)).build_algo()
-    try:
-        runner = algo.env_runner_group.local_env_runner
-        runner.sample(num_timesteps=400)  # warm-up
-        t0 = time.perf_counter()
-        episodes = runner.sample(num_timesteps=n_sample)
-        dt = time.perf_counter() - t0
-        return sum(e.agent_steps() for e in episodes) / dt
-    finally:
-        algo.stop()
-        ray.shutdown()
+    return _sampling_rate(ray, build_config("ppo", TrainSettings(episode_steps=STEPS, train_batch=2000, minibatch=500,
+                                                                 epochs=1, **settings)).build_algo(), n_sample)
 
 
 def sb3_rate(timesteps: int = 4096) -> float:

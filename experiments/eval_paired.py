@@ -11,7 +11,9 @@ faster, and the edge-load ratio and failure difference the issue's criterion rea
 ``--policies`` entries are ``LABEL=SPEC`` (or a bare registered name); ``{load}`` and ``{seed}``
 in SPEC are replaced by the load and by each of ``--train-seeds`` (one row per training seed,
 labelled ``LABEL/s<seed>``, and a pooled row ``LABEL (mean of seeds)`` whose per-episode value is the
-mean over the training seeds). ``--baselines`` are registered rules run beside them.
+mean over the training seeds). ``--baselines`` are registered rules run beside them; ``lbs:NAME``
+(a diagnostic) is NAME's offloading decisions with the load balancer's placement instead of NAME's
+own container reservations.
 
 Writes ``--csv`` (one row per policy, load and episode; rows of other loads in an existing file are
 kept) and a Markdown table (``--markdown``).
@@ -47,6 +49,36 @@ FIELDS = ("mean_execution_time_s", "mean_edge_load", "failed", "completed", "com
           "return")
 
 
+class _NoReservations:
+    """The env as a scheduler sees it, except that ``reserve_containers`` does nothing: the LBS
+    places the tasks (least loaded on arrival)."""
+
+    def __init__(self, env) -> None:
+        self._env = env
+
+    def __getattr__(self, name):
+        return getattr(self._env, name)
+
+    def reserve_containers(self, task_ids, containers) -> None:
+        pass
+
+
+class DecisionsOnly:
+    """Diagnostic ``lbs:NAME``: policy NAME's offloading decisions with the LBS's placement instead
+    of NAME's own container reservations (what a policy that only decides local/offload can do)."""
+
+    def __init__(self, name: str) -> None:
+        from satgym.policies import make_policy
+
+        self.inner, self.name = make_policy(name), f"lbs:{name}"
+
+    def reset(self, env, seed=None) -> None:
+        self.inner.reset(_NoReservations(env), seed)
+
+    def act(self, env, obs, infos):
+        return self.inner.act(_NoReservations(env), obs, infos)
+
+
 def run_group(label: str, spec: str, load: str, seeds: list[int], steps: int) -> list[dict]:
     """One episode per seed of ``spec`` on ``load`` (a process of its own in a pool)."""
     import torch
@@ -55,7 +87,7 @@ def run_group(label: str, spec: str, load: str, seeds: list[int], steps: int) ->
     from satgym.evaluation import run_episode
     from satgym.policies import make_policy
 
-    policy = make_policy(spec)
+    policy = DecisionsOnly(spec[4:]) if spec.startswith("lbs:") else make_policy(spec)
     rows = []
     for seed in seeds:
         r = run_episode(policy, load, seed, steps)
@@ -161,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             for seed in (train_seeds if "{seed}" in template else [None]):
                 spec = template.replace("{load}", load).replace("{seed}", str(seed))
                 name = f"{label}/s{seed}" if seed is not None else label
-                path = spec.split(":", 1)[1] if ":" in spec else ""
+                path = spec.split(":", 1)[1] if ":" in spec and not spec.startswith("lbs:") else ""
                 if path and not path.startswith("pretrained/") and not os.path.exists(path):
                     print(f"skip {spec}: no such checkpoint", flush=True)
                     continue

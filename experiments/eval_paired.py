@@ -175,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=1, help="worker processes")
     p.add_argument("--csv", default="runs/eval_paired.csv")
     p.add_argument("--markdown", default=None)
+    p.add_argument("--no-run", action="store_true",
+                   help="only summarise --csv for --loads against --references (e.g. against a rule)")
     args = p.parse_args(argv)
     names = set(policy_names())
     references = [r for r in args.references.split(",") if r]
@@ -200,6 +202,18 @@ def main(argv: list[str] | None = None) -> int:
                 jobs.append((name, spec, load))
                 if seed is not None:
                     groups.setdefault(label, []).append(name)
+    if args.no_run:
+        df = pd.read_csv(args.csv)
+        df = df[df["load"].isin(loads)]
+        groups = {}
+        for name in df["policy"].unique():
+            label, sep, _ = name.rpartition("/s")
+            if sep:
+                groups.setdefault(label, []).append(name)
+        df = pd.concat([df, pooled(df, groups)], ignore_index=True)
+        references = [r for r in args.references.split(",") if r in set(df["policy"])]
+        print(markdown(summarize(df, references), references))
+        return 0
     t0 = time.perf_counter()
     rows: list[dict] = []
     if args.jobs > 1:

@@ -65,6 +65,34 @@ def rllib_settings(config: str, load: str, seed: int, teacher: str = "leoedge", 
     raise ValueError(f"config: {config!r} is not an RLlib configuration; choose one of ours, marl")
 
 
+def plot_curves(root: Path, loads: list[str], png: str) -> None:
+    """Training curves of every ``root/<load>/seed*/metrics.csv``: the env's mean execution time and
+    edge load of the training episodes (stochastic policy) against env steps, one line per seed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    fig, axes = plt.subplots(2, len(loads), figsize=(4.2 * len(loads), 6), squeeze=False)
+    for j, load in enumerate(loads):
+        for path in sorted((root / load).glob("seed*/metrics.csv")):
+            df = pd.read_csv(path)
+            for i, col in enumerate(("mean_execution_time_s", "mean_edge_load")):
+                axes[i, j].plot(df["env_steps"], df[col], marker=".", label=path.parent.name)
+        axes[0, j].set_title(f"{load} load")
+        axes[0, j].set_ylabel("mean execution time (s)")
+        axes[1, j].set_ylabel("mean edge load")
+        axes[1, j].set_xlabel("env steps (after the warm start)")
+        axes[0, j].legend(fontsize=8)
+        for ax in axes[:, j]:
+            ax.grid(alpha=0.3)
+    fig.suptitle(f"{root.name}: training episodes (200 steps, stochastic policy)")
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--config", required=True, choices=CONFIGS)
@@ -76,10 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--a3c-minutes", type=float, default=5.0)
     p.add_argument("--a3c-workers", type=int, default=1)
     p.add_argument("--out", default="runs/learned")
+    p.add_argument("--plot", default=None, metavar="PNG", help="only draw the training curves of OUT/<config> (RLlib)")
     args = p.parse_args(argv)
     loads = [x for x in args.loads.split(",") if x]
     seeds = [int(x) for x in args.seeds.split(",") if x]
     root = Path(args.out) / args.config
+    if args.plot:
+        plot_curves(root, loads, args.plot)
+        return 0
     root.mkdir(parents=True, exist_ok=True)
     runs_path = root / "runs.json"
     runs = json.loads(runs_path.read_text()) if runs_path.exists() else {}

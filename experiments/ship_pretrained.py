@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
                                         key=lambda kv: ("light", "normal", "heavy").index(kv[0])):
         run = runs[f"{load}/seed{seed}"]
         name = f"leoedge-{load}"
-        info = {"command": run.get("run_command", run["command"]), "training_seed": seed, "load": load, "checkpoint": run["checkpoint"],
+        info = {"command": run.get("run_command", run["command"]), "training_seed": seed, "load": load,
+                "checkpoint": str(Path(run["checkpoint"]).resolve().relative_to(ROOT))
+                if Path(run["checkpoint"]).resolve().is_relative_to(ROOT) else run["checkpoint"],
                 "evaluation": {"reference": args.reference, "episodes": int(len(rows)),
                                "env_seeds": [int(s) for s in sorted(rows["seed"])],
                                "paired_difference_ms": round(d, 1),

@@ -25,7 +25,7 @@ import pandas as pd
 from satgym.tools.cli import main as satgym_main
 from satgym.tools.compare import ci95
 
-POLICIES = "leoedge,threshold,threshold_unit,workload,offload,random,local"
+POLICIES = "leoedge,leoedge-search,oracle,earliest_finish,threshold,threshold_unit,workload,offload,random,local"
 RULES = ("threshold", "workload")          # the paper's rule schemes
 EDGE_USERS = ("leoedge", "threshold", "workload", "offload")
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,6 +3,8 @@
 >>> import satgym
 >>> env = satgym.parallel_env("leoedge", load="heavy")
 >>> obs, infos = env.reset(seed=0)
+>>> satgym.parallel_env("aamec", load="heavy").config.tasks.rate_per_s   # the AA-MEC family
+100.0
 
 ``gymnasium.make("satgym/LEOEdge-Central-v1")`` works after ``import satgym``.
 """

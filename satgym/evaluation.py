@@ -24,8 +24,9 @@ __all__ = ["flatten_metrics", "run_episode"]
 
 def flatten_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
     """Scalars of an ``episode_metrics()`` dict, with nested dicts flattened (``failed_by_reason``
-    -> ``failed_<reason>``, ``mean_time_parts_s`` -> ``time_<part>_s``, ``messages`` ->
-    ``msg_<pair>`` and ``msg_total``); per-container lists are left out.
+    -> ``failed_<reason>``, ``mean_time_parts_s`` -> ``time_<part>_s``, ``messages`` (delivered)
+    -> ``msg_<pair>`` and ``msg_total``, ``message_bytes`` -> ``bytes_<pair>`` and ``bytes_total``,
+    ``messages_lost`` -> ``lost_<pair>``); per-container lists are left out.
 
     >>> flatten_metrics({"completed": 3, "messages": {"a": 1, "b": 2}, "mean_container_load": [0.1]})
     {'completed': 3, 'msg_a': 1, 'msg_b': 2, 'msg_total': 3}
@@ -40,6 +41,11 @@ def flatten_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
             elif key == "messages":
                 out.update({f"msg_{p}": v for p, v in value.items()})
                 out["msg_total"] = sum(value.values())
+            elif key == "message_bytes":
+                out.update({f"bytes_{p}": v for p, v in value.items()})
+                out["bytes_total"] = sum(value.values())
+            elif key == "messages_lost":
+                out.update({f"lost_{p}": v for p, v in value.items()})
             else:
                 out.update({f"{key}_{k}": v for k, v in value.items()})
         elif np.isscalar(value) or value is None:
@@ -57,9 +63,10 @@ def run_episode(policy: Any, load: str | None, seed: int, steps: int | None = No
     agent's view), every scalar of ``env.episode_metrics()`` (:func:`flatten_metrics`),
     ``wait_decision_s`` when the env reports it, ``max_edge_load`` when it reports an edge load,
     and ``wall_s``. With ``record_steps`` the row also holds ``per_step``: one list per column
-    (``step``, ``reward``, every scalar of the step metrics, the messages exchanged in the step
-    per layer pair, and, for envs that expose decision slots, how many tasks were decided and
-    offloaded; for policies that solve scheduling rounds, the round's size and its messages).
+    (``step``, ``reward``, every scalar of the step metrics, the messages delivered in the step
+    and their bytes per layer pair, and, for envs that expose decision slots, how many tasks were
+    decided and offloaded; for policies that solve scheduling rounds, the round's size and its
+    messages and bytes, ``sched_msg_<pair>`` and ``sched_bytes_<pair>``).
     """
     import satgym
     from satgym.config.builder import with_episode_steps
@@ -71,7 +78,7 @@ def run_episode(policy: Any, load: str | None, seed: int, steps: int | None = No
     obs, infos = env.reset(seed=seed)
     policy.reset(env, seed=seed)
     cols: dict[str, list] = {}
-    prev_msgs: dict[str, int] = {}
+    prev: dict[str, dict[str, int]] = {"messages": {}, "message_bytes": {}}
     ret, k, t0 = 0.0, 0, time.perf_counter()
     edge_loads: list[float] = []
     while env.agents:
@@ -91,10 +98,11 @@ def run_episode(policy: Any, load: str | None, seed: int, steps: int | None = No
         if record_steps:
             row["reward"] = reward
             for key, value in metrics.items():
-                if key == "messages":  # cumulative in the env: per step here
+                if key in prev:  # cumulative in the env: per step here
+                    col = "msg" if key == "messages" else "bytes"
                     for pair, count in value.items():
-                        row[f"msg_{pair}"] = count - prev_msgs.get(pair, 0)
-                    prev_msgs = dict(value)
+                        row[f"{col}_{pair}"] = count - prev[key].get(pair, 0)
+                    prev[key] = dict(value)
                 elif np.isscalar(value):
                     row[key] = value
                 elif value is None:
@@ -102,8 +110,11 @@ def run_episode(policy: Any, load: str | None, seed: int, steps: int | None = No
             rnd = getattr(policy, "last_round", None)
             if rnd is not None or hasattr(policy, "last_round"):
                 row["round_tasks"] = int(rnd.sat.size) if rnd is not None else 0
-            for pair, count in (getattr(policy, "last_messages", None) or {}).items():
-                row[f"sched_msg_{pair}"] = int(count)
+            log = getattr(policy, "last_messages", None)
+            if log is not None:
+                for pair, count in log.delivered.items():
+                    row[f"sched_msg_{pair}"] = int(count)
+                    row[f"sched_bytes_{pair}"] = int(log.bytes[pair])
             for key in set(cols) | set(row):
                 cols.setdefault(key, [0] * k).append(row.get(key, 0))
         k += 1

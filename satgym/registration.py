@@ -9,16 +9,22 @@ id                                   what
 ``satgym/LEOEdgeMiyun-Single-v1``    ``leoedge-miyun``, one satellite
 ``satgym/Starlink-Central-v1``       Starlink preset (~5,300 satellites), centralised
 ``satgym/Starlink-Single-v1``        Starlink preset, one satellite
+``satgym/AAMEC-Central-v0``          ``aamec`` (Iridium NEXT, gateways and aircraft with MEC), one controller for 66 satellites
+``satgym/AAMEC-Single-v0``           ``aamec``, one satellite; the others send to their cheapest MEC
+``satgym/AAMECWalker-Central-v0``    ``aamec-walker`` (the constellation as a Walker star), centralised
+``satgym/AAMECWalker-Single-v0``     ``aamec-walker``, one satellite
 ===================================  =======================================================
 
-All accept ``config=`` (nested overrides or a YAML path) and ``load=`` (light/normal/heavy). Each
+All accept ``config=`` (nested overrides or a YAML path) and ``load=`` (light/normal/heavy; for
+AA-MEC the task rate lambda, 80/90/100 tasks/s). Each
 family lists its ids in its package (``satgym.leoedge.ENV_IDS``); :data:`ENV_IDS` merges them.
 
 Version history: v1 (this version): ``leoedge`` is the paper's regime (several stations and
 geostationary relays feeding one cluster, calibrated edge and tasks); the single-Miyun geometry
 moved to ``leoedge-miyun``; every preset charges the propagation and backhaul delay of the access
 path to uploads, result returns and the advantage estimate, and observes ``via_relay`` and
-``path_delay_s``. v0: the first release (``leoedge`` was today's ``leoedge-miyun``).
+``path_delay_s``. v0: the first release (``leoedge`` was today's ``leoedge-miyun``). The AA-MEC
+family (``satgym.aamec.ENV_IDS``) starts at v0.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ A family is a subpackage with a typed config and presets as data (``<family>.con
 ``<family>.presets``) and a native PettingZoo env (``<family>.env``). Adding a family adds a line
 here and files in its own package; it edits no other family.
 
->>> sorted(PRESETS)[:3]
-['leoedge', 'leoedge-miyun', 'starlink']
+>>> sorted(PRESETS)
+['aamec', 'aamec-walker', 'leoedge', 'leoedge-miyun', 'starlink']
 >>> family_of("starlink").name
 'leoedge'
 >>> make_config("leoedge", {"tasks": {"load": "heavy"}}).tasks.load
@@ -13,7 +13,7 @@ here and files in its own package; it edits no other family.
 >>> family_of("atlantis")
 Traceback (most recent call last):
 ...
-ValueError: scenario: 'atlantis' is not valid; choose one of 'leoedge', 'leoedge-miyun', 'starlink'
+ValueError: scenario: 'atlantis' is not valid; choose one of 'leoedge', 'leoedge-miyun', 'starlink', 'aamec', 'aamec-walker'
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ FAMILIES: dict[str, Family] = {
     "leoedge": Family("leoedge", "satgym.leoedge.presets:PRESETS", "satgym.leoedge.presets:make_config",
                       "satgym.leoedge.config:ScenarioConfig", "satgym.leoedge.env:SatelliteEdgeEnv",
                       "satgym.leoedge:ENV_IDS"),
+    "aamec": Family("aamec", "satgym.aamec.presets:PRESETS", "satgym.aamec.presets:make_config",
+                    "satgym.aamec.config:AAMECConfig", "satgym.aamec.env:AAMECEnv", "satgym.aamec:ENV_IDS"),
 }
 
 

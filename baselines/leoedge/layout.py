@@ -42,9 +42,6 @@ class Layout:
     task_top_coef: np.ndarray    # (K,) u_k / O_S: d g_S / d y1_k (Eqs. 11, 23)
     station_active: np.ndarray   # (n_stations,) station has an active task
     station_base: np.ndarray     # (n_stations,) L_S with nothing offloaded
-    n_sat_links: np.ndarray      # (n_stations,) distinct satellites with active tasks
-    n_servers: np.ndarray        # (n_stations,) servers per station
-    n_containers: np.ndarray     # (n_stations,) containers per station
 
 
 def build_layout(p: OffloadProblem) -> Layout:
@@ -58,10 +55,8 @@ def build_layout(p: OffloadProblem) -> Layout:
     active[pk] = True
     sta = np.maximum(p.station, 0)
     n_cont = np.bincount(p.container_station, minlength=p.n_stations)
-    n_srv = np.bincount(p.server_station, minlength=p.n_stations)
     station_active = np.zeros(p.n_stations, dtype=bool)
     station_active[sta[active]] = True
-    links = np.unique(p.satellite[active] * p.n_stations + sta[active])
     _, _, base = p.loads(np.full(p.n_tasks, -1))
     coef = np.where(active, p.task_load / np.maximum(n_cont[sta], 1), 0.0)
     return Layout(
@@ -69,6 +64,4 @@ def build_layout(p: OffloadProblem) -> Layout:
         pair_value=p.value[pk, po], pair_load=p.task_load[pk],
         ts_task=ts_task, ts_server=ts_server, task_active=active, task_station=sta,
         task_top_coef=coef, station_active=station_active, station_base=base,
-        n_sat_links=np.bincount(links % p.n_stations, minlength=p.n_stations),
-        n_servers=n_srv, n_containers=n_cont,
     )

@@ -1,6 +1,10 @@
-"""LEOEdge distributed dual scheduler: the loop of Algorithms 1-3.
+"""The centralised LEOEdge search (policy ``leoedge-search``): the price loop of Algorithms 1-3
+run at one node over the whole task x container value matrix, then a search (four candidate
+fills, a swap improvement, restarts: :mod:`baselines.leoedge.rounding`, :mod:`~baselines.leoedge.improve`).
+It is *not* the paper's distributed algorithm (that is :mod:`baselines.leoedge.protocol`, policy
+``leoedge``); it is kept as a strong centralised reference between the protocol and the MILP.
 
-Each iteration is one synchronous exchange on every layer pair:
+Each iteration of the price loop is one synchronous exchange on every layer pair:
 
 1. downward: LBS -> satellites (``mu_k``, ``lambda_S``), LBS -> servers (``mu``),
    servers -> containers (``eta_{s,k}``, ``nu_o``);
@@ -9,14 +13,8 @@ Each iteration is one synchronous exchange on every layer pair:
    satellites -> LBS (``y1``);
 4. servers update ``eta_s`` (Eq. 19), the LBS updates ``mu`` and ``lambda`` (Eqs. 21, 23).
 
-Message unit: one value-vector pushed by one node to one neighbour node. So
-each iteration of a station costs ``2 x`` (satellites with tasks for it) on
-satellite<->LBS, ``2 x`` servers on LBS<->server and ``2 x`` containers on
-server<->container. Before the first iteration every container pushes one
-vector of its reduced advantages ``F - nu_o u_k`` to its server and every
-server one vector (its best per task) to the LBS, to initialise ``eta`` and
-``mu`` ("bid" start; one extra upward message per container and per server).
-Stations are independent: each stops on its own when all its prices move by
+Before the first iteration every container's reduced advantages ``F - nu_o u_k`` initialise
+``eta`` and ``mu`` ("bid" start). Stations are independent: each stops on its own when all its prices move by
 at most ``tol * max F`` in an iteration, or at ``max_iter``.
 
 >>> import numpy as np
@@ -41,9 +39,7 @@ from baselines.leoedge.roles import (container_allocate, lbs_update_prices, sate
 from baselines.leoedge.rounding import round_and_repair
 from baselines.offloading_problem import OffloadProblem
 
-__all__ = ["DualPrices", "LEOEdgeResult", "LAYER_PAIRS", "leoedge_schedule"]
-
-LAYER_PAIRS = ("satellite_lbs", "lbs_server", "server_container")
+__all__ = ["DualPrices", "LEOEdgeResult", "leoedge_schedule"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +72,6 @@ class LEOEdgeResult:
     iterations: int               # max over stations
     station_iterations: np.ndarray  # (n_stations,)
     converged: bool
-    messages: dict[str, int]      # per layer pair, see module docstring
     layout: Layout
 
 
@@ -283,12 +278,6 @@ def leoedge_schedule(problem: OffloadProblem, warm_start: DualPrices | None = No
             decision = restart_improve(decision, np.asarray(p.value), p.task_load, p.residual,
                                        lay.task_station, p.container_station, restarts,
                                        pairs=p.pairs)
-    act = lay.station_active
-    messages = {
-        "satellite_lbs": int(np.sum(2 * iters * lay.n_sat_links)),
-        "lbs_server": int(np.sum((2 * iters + 1) * lay.n_servers * act)),
-        "server_container": int(np.sum((2 * iters + 1) * lay.n_containers * act)),
-    }
     return LEOEdgeResult(decision, p.objective(decision), y1, y2, y3,
                          DualPrices(lam, nu, mu, eta), int(iters.max(initial=0)), iters,
-                         bool(not running.any()), messages, lay)
+                         bool(not running.any()), lay)

@@ -1,7 +1,7 @@
 """Build one LEOEdge scheduling round (:class:`~baselines.OffloadProblem`) from what the env shows.
 
-Candidates are the pending tasks (decision slots) of the satellites in direct contact with a
-station (``env.station_of()``). For candidate ``k`` of satellite ``i`` and container ``o``:
+Candidates are the pending tasks (decision slots) of the satellites connected to a cluster, directly
+or through a relay (``env.cluster_of()``). For candidate ``k`` of satellite ``i`` and container ``o``:
 
 * local completion ``t_local = proc_backlog_s + (earlier slots' work) x c(m_i) + work x c(m_i)``
   (the on-board FIFO queue, the earlier slots of the same satellite as if they ran locally, then
@@ -38,11 +38,13 @@ from typing import Any
 
 import numpy as np
 
+from baselines.leoedge.protocol import TaskDescriptors, advantage_args
 from baselines.offloading_problem import OffloadProblem
+from baselines.policies.base import LOCAL, obs_matrix
 from baselines.policies.rules import slot_matrix
 from satgym.leoedge.observation import sat_field
 
-__all__ = ["RoundInputs", "build_round", "default_horizon_s"]
+__all__ = ["RoundInputs", "build_round", "default_horizon_s", "satellite_descriptors", "stale_advantage"]
 
 
 def default_horizon_s(env: Any) -> float:
@@ -62,6 +64,18 @@ class RoundInputs:
     task_id: np.ndarray              # (K,) env task id
     edge_exec_s: np.ndarray          # (K,) work x c(m_e)
     upload_s: np.ndarray             # (K,) estimated t_up (arrival at the station)
+
+
+def decision_frame(env: Any, obs: dict[str, np.ndarray], infos: dict[str, dict]):
+    """What a round-based policy starts from: the live agents, their rows in ``possible_agents``,
+    the observation matrix, each decision slot's task id (-1: empty) and an all-local action
+    array to fill."""
+    agents = list(obs)
+    rows = np.array([env.possible_agents.index(a) for a in agents])
+    K = env.sim.K
+    task_ids = (np.stack([np.asarray(infos[a]["task_ids"]) for a in agents]) if infos
+                else np.full((len(agents), K), -1))
+    return agents, rows, obs_matrix(obs), task_ids, np.full((len(agents), K), LOCAL, dtype=np.int64)
 
 
 def _edge_terms(m: np.ndarray, K: int, env: Any) -> dict[str, np.ndarray]:
@@ -91,13 +105,12 @@ def advantage_arg(delta_c_s: np.ndarray, delta_a: np.ndarray, env: Any) -> np.nd
     return rc.alpha * delta_c_s / rc.time_ref_s + (1.0 - rc.alpha) * delta_a
 
 
-def build_round(env: Any, m: np.ndarray, task_ids: np.ndarray, committed_s: np.ndarray,
-                horizon_s: float, busy_past_s: np.ndarray | None = None) -> RoundInputs:
-    """The round of this step (see module docstring); ``committed_s`` (O,) is reserved work in
-    flight; ``busy_past_s`` (O,) each container's busy time over the last ``horizon_s`` (the
-    windowed load estimate), None for the queue-only estimate."""
+def satellite_descriptors(env: Any, m: np.ndarray, task_ids: np.ndarray) -> TaskDescriptors:
+    """The candidate tasks and what their satellites know about them (module docstring): each
+    satellite's rows are computed from its own observation row and the cluster it reaches only
+    (every operation runs along a satellite's own slots), so one call for all satellites equals
+    one call per satellite (tested)."""
     K = task_ids.shape[1]
-    lay, cs = env.ground_layout(), env.container_state()
     station = np.asarray(env.cluster_of())  # the paper's S: the cluster the satellite reaches
     e = _edge_terms(m, K, env)
     rate = sat_field(m, "ground_rate_mbps").astype(np.float64)[:, None]
@@ -114,27 +127,36 @@ def build_round(env: Any, m: np.ndarray, task_ids: np.ndarray, committed_s: np.n
     back = np.where(e["ret"], back + delay, 0.0)
     cand = e["present"] & (station[:, None] >= 0) & (rate > 0) & fits & (task_ids >= 0)
     sat, slot = np.nonzero(cand)
+    return TaskDescriptors(sat=sat, cluster=station[sat], slot=slot, task_id=task_ids[sat, slot].astype(np.int64),
+                           t_local_s=e["t_local"][sat, slot], t_up_s=t_up[sat, slot], back_s=back[sat, slot],
+                           edge_exec_s=e["edge_exec"][sat, slot], delta_a=np.broadcast_to(e["delta_a"], cand.shape)[sat, slot])
+
+
+def build_round(env: Any, m: np.ndarray, task_ids: np.ndarray, committed_s: np.ndarray,
+                horizon_s: float, busy_past_s: np.ndarray | None = None) -> RoundInputs:
+    """The round of this step (see module docstring); ``committed_s`` (O,) is reserved work in
+    flight; ``busy_past_s`` (O,) each container's busy time over the last ``horizon_s`` (the
+    windowed load estimate), None for the queue-only estimate."""
+    lay, cs = env.ground_layout(), env.container_state()
+    d = satellite_descriptors(env, m, task_ids)
     empty = np.zeros(0)
-    if sat.size == 0:
-        return RoundInputs(None, sat, slot, sat.astype(np.int64), empty, empty)
+    if d.n == 0:
+        return RoundInputs(None, d.sat, d.slot, d.task_id, empty, empty)
     backlog = cs["backlog_s"] + committed_s
-    up = t_up[sat, slot]
-    wait = np.maximum(backlog[None, :] - up[:, None], 0.0)                   # (K, O) queueing
-    t_edge = (up + e["edge_exec"][sat, slot] + back[sat, slot])[:, None] + wait
-    z = advantage_arg(e["t_local"][sat, slot][:, None] - t_edge, e["delta_a"][sat], env)   # Eqs. 2-4
+    rc = env.config.reward
+    z = advantage_args(d, backlog, rc.alpha, rc.time_ref_s)                                # Eqs. 2-4
     if busy_past_s is None:
-        u = e["edge_exec"][sat, slot] / horizon_s
+        u = d.edge_exec_s / horizon_s
         load0 = np.maximum(cs["occupancy"], backlog / horizon_s)
     else:  # utilisation over [t - H, t + H]: busy time behind, queued and reserved work ahead
-        u = e["edge_exec"][sat, slot] / (2.0 * horizon_s)
+        u = d.edge_exec_s / (2.0 * horizon_s)
         load0 = (busy_past_s + backlog) / (2.0 * horizon_s)
     problem = OffloadProblem(
-        satellite=sat, station=station[sat], container_station=lay["container_cluster"],
+        satellite=d.sat, station=d.cluster, container_station=lay["container_cluster"],
         container_server=lay["container_server"], advantage_arg=z, task_load=u,
-        container_load0=load0, load_cap=lay["load_cap"], advantage=env.config.reward.operator,
+        container_load0=load0, load_cap=lay["load_cap"], advantage=rc.operator,
     )
-    return RoundInputs(problem, sat, slot, task_ids[sat, slot].astype(np.int64),
-                       e["edge_exec"][sat, slot], up)
+    return RoundInputs(problem, d.sat, d.slot, d.task_id, d.edge_exec_s, d.t_up_s)
 
 
 def stale_advantage(env: Any, m: np.ndarray, K: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,24 +1,28 @@
-"""Policies that solve one scheduling round per step: LEOEdge (dual scheduler) and the MILP oracle.
+"""Centralised policies that solve one scheduling round per step: the LEOEdge search
+(``leoedge-search``) and the MILP oracle (``oracle``). The paper's distributed protocol is
+:mod:`baselines.policies.distributed` (``leoedge``).
 
 Each step (see :mod:`baselines.policies.env_problem` for how the round is built):
 
-1. the satellites in direct contact put their pending tasks into one :class:`~baselines.OffloadProblem`
-   (advantage ``z`` per task and container, load increment ``u``, current loads, cap ``P``);
+1. the satellites connected to a cluster put their pending tasks into one
+   :class:`~baselines.OffloadProblem` (advantage ``z`` per task and container, load increment ``u``,
+   current loads, cap ``P``), assembled at one node;
 2. the round is solved: :func:`~baselines.leoedge_schedule` warm-started with the last round's
-   prices (``leoedge``), or :func:`~baselines.solve_milp` (``oracle``, small instances only);
+   prices (``leoedge-search``), or :func:`~baselines.solve_milp` (``oracle``, small instances only);
 3. tasks given a container are offloaded (action 1) and the container is reserved through
    ``env.reserve_containers`` (the LBS places them there on arrival); the others run locally;
-4. ``leoedge`` records the scheduler's messages per layer pair via ``env.record_messages``;
-5. satellites out of direct contact decide on their own from the last prices they received
-   (:func:`~baselines.stale_price_decision`: ``lambda`` of their station and the cheapest container
-   price ``kappa``; zero prices for the oracle). They offload only if a relay is in contact (the
-   env's planner then routes it, Alg. 4), else run locally: never hold, the next contact is
-   minutes away and a held task only waits (and expires after ``tasks.max_hold_s``).
+4. ``leoedge-search`` sends what a centralised scheduler needs through a message bus and records
+   it with ``env.record_messages``: each connected satellite's candidates to the LBS, the
+   descriptors down to every container of the cluster, every container's values back up, the
+   placements down and each satellite's allocation with the prices (control messages are assumed
+   reliable: retransmitted, counted once). The oracle is a reference, not a protocol: no messages;
+5. satellites with no cluster decide on their own from the last prices they received
+   (:func:`decide_alone`; zero prices for the oracle).
 
 >>> import satgym
 >>> env = satgym.parallel_env("leoedge", {"episode": {"steps": 3}}, load="heavy")
 >>> obs, infos = env.reset(seed=0)
->>> policy = LEOEdgePolicy(); policy.reset(env, seed=0)
+>>> policy = LEOEdgeSearchPolicy(); policy.reset(env, seed=0)
 >>> sorted(policy.act(env, obs, infos)) == sorted(env.agents)
 True
 """
@@ -30,14 +34,37 @@ from typing import Any
 
 import numpy as np
 
+from satgym.core.messages import HEADER_B, ID_B, TASK_B, VALUE_B, MessageBus, MessageLog
 from satgym.leoedge.advantage import advantage_operator
 from baselines.leoedge import DualPrices, leoedge_schedule, stale_price_decision
 from baselines.milp_oracle import MilpTooLargeError, solve_milp
 from baselines.offloading_problem import OffloadProblem
-from baselines.policies.base import LOCAL, OFFLOAD, obs_matrix, reachable
-from baselines.policies.env_problem import RoundInputs, build_round, default_horizon_s, stale_advantage
+from baselines.policies.base import LOCAL, OFFLOAD, reachable
+from baselines.policies.env_problem import RoundInputs, decision_frame, build_round, default_horizon_s, stale_advantage
 
-__all__ = ["LEOEdgePolicy", "OraclePolicy", "RoundPolicy"]
+__all__ = ["LEOEdgeSearchPolicy", "OraclePolicy", "RoundPolicy", "decide_alone"]
+
+
+def decide_alone(env: Any, m: np.ndarray, K: int, lam: np.ndarray, kappa: np.ndarray, rho: float,
+                 horizon_s: float, per_cluster: int) -> np.ndarray:
+    """(n, K) actions of satellites deciding on their own (``lam``, ``kappa``: the last prices
+    each received): Eq. 22 per task on its own advantage estimate (:func:`~baselines.stale_price_decision`);
+    they offload only if they reach a station, directly or through a relay in contact (the env's
+    planner then routes it, Alg. 4), else run locally: never hold, the next contact is minutes away
+    and a held task only waits (and expires after ``tasks.max_hold_s``)."""
+    out = np.full((m.shape[0], K), LOCAL, dtype=np.int64)
+    go = reachable(m)
+    if not go.any():
+        return out
+    z, edge_exec, present = stale_advantage(env, m[go], K)
+    F = advantage_operator(env.config.reward.operator).value(z)
+    u = edge_exec / (2.0 * horizon_s)  # as in build_round's windowed load
+    rho_abs = rho * max(float(F.max(initial=0.0)), 1e-12)
+    # Eq. 22 per task, with its satellite's last lambda and kappa (elementwise)
+    offload = stale_price_decision(F.ravel(), u.ravel(), per_cluster, np.repeat(lam[go], K),
+                                   np.repeat(kappa[go], K), rho_abs)
+    out[go] = np.where(offload.reshape(-1, K) & present, OFFLOAD, LOCAL)
+    return out
 
 
 class RoundPolicy(ABC):
@@ -51,11 +78,15 @@ class RoundPolicy(ABC):
         self.horizon_s_arg, self.rho = horizon_s, rho
         self.last_round: RoundInputs | None = None
         self.last_decision: np.ndarray | None = None
-        self.last_messages: dict[str, int] = {}
+        self.last_messages = MessageLog()
 
     @abstractmethod
-    def solve(self, problem: OffloadProblem) -> tuple[np.ndarray, dict[str, int], DualPrices | None]:
-        """(decision (K,), messages per layer pair, prices or None)."""
+    def solve(self, problem: OffloadProblem) -> tuple[np.ndarray, DualPrices | None]:
+        """(decision (K,), prices or None)."""
+
+    def messages(self, env: Any, rnd: RoundInputs, decision: np.ndarray, connected: np.ndarray) -> MessageLog:
+        """The messages of one round (none: a reference solver)."""
+        return MessageLog()
 
     def reset(self, env: Any, seed: int | None = None) -> None:
         lay = env.ground_layout()
@@ -73,7 +104,7 @@ class RoundPolicy(ABC):
         self.book = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
         # each container's occupancy over the last H seconds (one row per slot), for its load
         self.history = np.zeros((max(1, int(round(self.horizon_s / self.slot_s))), self.container_station.size))
-        self.last_round, self.last_decision, self.last_messages = None, None, {}
+        self.last_round, self.last_decision, self.last_messages = None, None, MessageLog()
 
     def _committed(self, now: float, n_containers: int) -> np.ndarray:
         cont, work, arrive = self.book
@@ -84,67 +115,49 @@ class RoundPolicy(ABC):
     def act(self, env: Any, obs: dict[str, np.ndarray], infos: dict[str, dict]) -> dict[str, np.ndarray]:
         if not obs:
             return {}
-        agents = list(obs)
-        rows = np.array([env.possible_agents.index(a) for a in agents])
-        m = obs_matrix(obs)
+        agents, rows, m, task_ids, out = decision_frame(env, obs, infos)
         K = env.sim.K
         now = self.steps * self.slot_s
         self.steps += 1
-        task_ids = np.stack([np.asarray(infos[a]["task_ids"]) for a in agents]) if infos else np.full((len(agents), K), -1)
-        out = np.full((len(agents), K), LOCAL, dtype=np.int64)
         committed = self._committed(now, self.container_station.size)
         self.history = np.roll(self.history, 1, axis=0)
         self.history[0] = env.container_state()["occupancy"]
         busy_past = self.history.sum(axis=0) * self.slot_s
         rnd = build_round(env, m, task_ids, committed, self.horizon_s, busy_past)
-        self.last_round, self.last_decision, self.last_messages = rnd, None, {}
-        in_round = np.zeros(len(agents), dtype=bool)
+        self.last_round, self.last_decision, self.last_messages = rnd, None, MessageLog()
+        station = np.asarray(env.cluster_of())[rows]
+        here = station >= 0
         if rnd.problem is not None:
-            decision, messages, prices = self.solve(rnd.problem)
+            decision, prices = self.solve(rnd.problem)
             off = decision >= 0
             out[rnd.sat[off], rnd.slot[off]] = OFFLOAD
             if off.any():
                 env.reserve_containers(rnd.task_id[off], decision[off])
                 self.book = tuple(np.concatenate([b, x]) for b, x in zip(
                     self.book, (decision[off], rnd.edge_exec_s[off], now + rnd.upload_s[off])))
-            for pair, count in messages.items():
-                if count:
-                    env.record_messages(pair, count)
             if prices is not None:
                 self.prices = prices
-            self.last_decision, self.last_messages = decision, messages
+            self.last_decision = decision
+            self.last_messages = self.messages(env, rnd, decision, here)
+            env.record_messages(self.last_messages)
         # every satellite connected to a cluster receives its prices (broadcast with the round)
-        station = np.asarray(env.cluster_of())[rows]
-        here = station >= 0
-        in_round[here] = True
         if self.prices is not None and here.any():
             kappa = self.prices.load_price(self.container_station, self.n_stations)
             self.seen_lam[rows[here]] = self.prices.lam[station[here]]
             self.seen_kappa[rows[here]] = kappa[station[here]]
-        self._stale(env, m, K, rows, ~in_round, out)
+        alone = ~here
+        if alone.any():
+            out[alone] = decide_alone(env, m[alone], K, self.seen_lam[rows[alone]], self.seen_kappa[rows[alone]],
+                                      self.rho, self.horizon_s, self.per_station)
         return dict(zip(agents, out))
 
-    def _stale(self, env: Any, m: np.ndarray, K: int, rows: np.ndarray, alone: np.ndarray,
-               out: np.ndarray) -> None:
-        """Satellites out of direct contact: Eq. 22 on the last received prices; relay or local."""
-        go = alone & reachable(m)
-        if not go.any():
-            return
-        z, edge_exec, present = stale_advantage(env, m[go], K)
-        F = advantage_operator(env.config.reward.operator).value(z)
-        u = edge_exec / (2.0 * self.horizon_s)  # as in build_round's windowed load
-        rho = self.rho * max(float(F.max(initial=0.0)), 1e-12)
-        lam = np.repeat(self.seen_lam[rows[go]], K)
-        kappa = np.repeat(self.seen_kappa[rows[go]], K)
-        # Eq. 22 per task, with its satellite's last lambda and kappa (elementwise)
-        offload = stale_price_decision(F.ravel(), u.ravel(), self.per_station, lam, kappa, rho)
-        out[go] = np.where(offload.reshape(-1, K) & present, OFFLOAD, LOCAL)
 
+class LEOEdgeSearchPolicy(RoundPolicy):
+    """The centralised LEOEdge search each step (module docstring), warm-started: the price loop of
+    Algs. 1-3 and a search over the whole value matrix at one node. Not the paper's algorithm (that
+    is ``leoedge``, :class:`~baselines.policies.distributed.LEOEdgePolicy`)."""
 
-class LEOEdgePolicy(RoundPolicy):
-    """LEOEdge's three-layer dual scheduler each step (module docstring), warm-started."""
-
-    name = "leoedge"
+    name = "leoedge-search"
 
     def __init__(self, horizon_s: float | None = None, rho: float = 0.05, **schedule_kwargs: Any) -> None:
         super().__init__(horizon_s, rho)
@@ -155,7 +168,36 @@ class LEOEdgePolicy(RoundPolicy):
         warm = self.prices if self.prices is not None and self.prices.nu.shape == (problem.n_containers,) else None
         r = leoedge_schedule(problem, warm_start=warm, rho=self.rho, **self.schedule_kwargs)
         self.last_result = r
-        return r.decision, dict(r.messages), r.prices
+        return r.decision, r.prices
+
+    def messages(self, env: Any, rnd: RoundInputs, decision: np.ndarray, connected: np.ndarray) -> MessageLog:
+        """A centralised round on the wire (module docstring, step 4)."""
+        log = MessageLog()
+        bus = MessageBus(np.random.default_rng(0), log)
+        p = rnd.problem
+        sats, per_sat = np.unique(rnd.sat, return_counts=True)
+        n_sat = np.zeros(connected.size, np.int64)
+        n_sat[sats] = per_sat
+        reliable = np.zeros(int(connected.sum()))
+        bus.space("satellite_lbs", 0.0, HEADER_B + TASK_B * per_sat, np.zeros(sats.size), np.zeros(sats.size))
+        per_cluster = np.bincount(p.station, minlength=p.n_stations)
+        cont_cluster, cont_server = p.container_station, p.container_server
+        srv_cluster = p.server_station
+        srv_live = per_cluster[srv_cluster] > 0
+        cont_live = per_cluster[cont_cluster] > 0
+        per_srv_cont = np.bincount(cont_server, minlength=srv_cluster.size)
+        bus.lan("lbs_server", 0.0, HEADER_B + TASK_B * per_cluster[srv_cluster[srv_live]])          # descriptors down
+        bus.lan("server_container", 0.0, HEADER_B + TASK_B * per_cluster[cont_cluster[cont_live]])
+        bus.lan("server_container", 0.0, HEADER_B + VALUE_B * per_cluster[cont_cluster[cont_live]])  # values up
+        bus.lan("lbs_server", 0.0, HEADER_B + VALUE_B * (per_cluster[srv_cluster] * per_srv_cont)[srv_live])
+        placed = decision[decision >= 0]
+        if placed.size:                                                                         # placements down
+            per_srv = np.bincount(cont_server[placed], minlength=srv_cluster.size)
+            per_cont = np.bincount(placed, minlength=cont_cluster.size)
+            bus.lan("lbs_server", 0.0, HEADER_B + ID_B * per_srv[per_srv > 0])
+            bus.lan("server_container", 0.0, HEADER_B + ID_B * per_cont[per_cont > 0])
+        bus.space("satellite_lbs", 0.0, HEADER_B + 2 * VALUE_B + ID_B * n_sat[connected], reliable, reliable)
+        return log
 
 
 class OraclePolicy(RoundPolicy):
@@ -183,7 +225,7 @@ class OraclePolicy(RoundPolicy):
 
     def solve(self, problem: OffloadProblem):
         r = solve_milp(problem, time_limit_s=self.time_limit_s, max_binaries=self.max_binaries)
-        return r.decision, {}, None
+        return r.decision, None
 
 
 __all__ += ["MilpTooLargeError"]

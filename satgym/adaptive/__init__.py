@@ -1,5 +1,7 @@
 """Adaptive modelling (LEOEdge Sec. VIII): search space, device knowledge base, latency predictor,
-one-shot NAS with Nesterov AGD, and the per-processor profiles the environment uses.
+the identified range of the calibrated latencies, one-shot NAS with Nesterov AGD under latency and
+structure-size bounds, export of the found models, and the per-processor profiles the environment
+uses.
 
 Only :func:`adaptive_profile` is imported eagerly (it needs PyYAML only); everything else loads
 torch / pyglove on first attribute access, so ``import satgym.adaptive`` works without the
@@ -25,7 +27,11 @@ _LAZY = {
     "operator_list": "search_space", "build_network": "networks", "Supernet": "supernet",
     "train_supernet": "supernet", "evaluate_subnet": "supernet", "NesterovAGD": "nag",
     "evolve": "evolution", "SearchResult": "evolution", "InfeasibleBudgetError": "evolution",
-    "calibrate": "calibration", "run_nas": "tables",
+    "calibrate": "calibration", "run_nas": "tables", "map_accuracy": "tables",
+    "export_found": "tables", "LatencyIdentification": "identification",
+    "Admissible": "identification", "SizeBounds": "evolution", "model_size": "search_space",
+    "searchable_reference": "search_space", "extract_subnet": "export",
+    "load_exported": "export", "load_proxy_data": "proxy_data",
 }
 __all__ = ["adaptive_profile", *_LAZY]
 

@@ -78,20 +78,39 @@ def features(ops: list, host: dict) -> np.ndarray:
     return np.array([*t.values(), len(ops), ops[0].input_bytes() / 1e6])
 
 
-def fit_processor(name: str, spec: dict, x: dict[str, np.ndarray], lam: float = 1e-3
-                  ) -> ProcessorFit:
-    """Prior-regularised least-squares fit of one processor to its two table latencies."""
-    unit = spec["unit"]
+def design(spec: dict, x: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, int]:
+    """(A, y, n_par): the two reference rows of the design matrix, the table's "w/o" latencies and
+    the number of free parameters (5 class scales, + dispatch and transfer on GPU/NPU)."""
     models = list(FAMILIES)
     y = np.array([spec["latency_ms"][m]["without"] for m in models])
-    a = np.stack([x[m] for m in models])
-    n_par = len(OP_CLASSES) + (2 if unit != "CPU" else 0)
-    a = a[:, :n_par]
-    over0 = np.array([DISPATCH_PRIOR_MS.get(unit, 0.0), TRANSFER_PRIOR_MS_PER_MB.get(unit, 0.0)])
-    over = a[:, len(OP_CLASSES):] @ over0[: n_par - len(OP_CLASSES)]
-    tot = a[:, : len(OP_CLASSES)].sum(1)
-    s0 = float(((y - over) @ tot) / (tot @ tot))  # uniform scale
-    theta0 = np.concatenate([np.full(len(OP_CLASSES), s0), over0[: n_par - len(OP_CLASSES)]])
+    n_par = len(OP_CLASSES) + (2 if spec["unit"] != "CPU" else 0)
+    return np.stack([x[m] for m in models])[:, :n_par], y, n_par
+
+
+def fit_processor(name: str, spec: dict, x: dict[str, np.ndarray], lam: float = 1e-3,
+                  class_prior: np.ndarray | None = None, dispatch_prior_ms: float | None = None,
+                  transfer_prior_ms_per_mb: float | None = None) -> ProcessorFit:
+    """Prior-regularised least-squares fit of one processor to its two table latencies.
+
+    The prior is theta0: class scales proportional to ``class_prior`` (default all 1, i.e. a
+    uniform scale) with the common factor fitted to the two values after the prior overheads
+    (``dispatch_prior_ms`` / ``transfer_prior_ms_per_mb``, defaults :data:`DISPATCH_PRIOR_MS` /
+    :data:`TRANSFER_PRIOR_MS_PER_MB`). The shipped calibration uses the defaults; other priors
+    give other calibrations that fit the same two numbers (:mod:`satgym.adaptive.identification`).
+    """
+    unit = spec["unit"]
+    models = list(FAMILIES)
+    a, y, n_par = design(spec, x)
+    n_over = n_par - len(OP_CLASSES)
+    over0 = np.array([DISPATCH_PRIOR_MS.get(unit, 0.0) if dispatch_prior_ms is None
+                      else dispatch_prior_ms,
+                      TRANSFER_PRIOR_MS_PER_MB.get(unit, 0.0) if transfer_prior_ms_per_mb is None
+                      else transfer_prior_ms_per_mb])[:n_over]
+    ratio = np.ones(len(OP_CLASSES)) if class_prior is None else np.asarray(class_prior, float)
+    over = a[:, len(OP_CLASSES):] @ over0
+    tot = a[:, : len(OP_CLASSES)] @ ratio
+    s0 = float(((y - over) @ tot) / (tot @ tot))  # common scale of the class prior
+    theta0 = np.concatenate([s0 * ratio, over0])
     uniform_res = a @ theta0 - y
     a_rel = a * theta0
     aug_a = np.vstack([a_rel, np.sqrt(lam) * np.eye(n_par)])
@@ -104,6 +123,19 @@ def fit_processor(name: str, spec: dict, x: dict[str, np.ndarray], lam: float = 
     return ProcessorFit(name, unit, params, dict(zip(models, y.tolist())),
                         dict(zip(models, pred.tolist())),
                         dict(zip(models, uniform_res.tolist())))
+
+
+def theta_vector(fit: ProcessorFit) -> np.ndarray:
+    """The fitted parameters as the vector the design rows multiply (5 or 7 entries)."""
+    n_par = len(OP_CLASSES) + (2 if fit.unit != "CPU" else 0)
+    return np.array([fit.params[k] for k in PARAM_NAMES[:n_par]])
+
+
+def host_features(kb: KnowledgeBase | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+    """(host operator table, design rows of the two reference networks)."""
+    kb = kb or KnowledgeBase(SHIPPED_DB)
+    host = kb.table(HOST_DEVICE_NAME, _host_engine_in(kb))
+    return host, {m: features(operator_list(reference_architecture(m)), host) for m in FAMILIES}
 
 
 def calibrate(kb: KnowledgeBase | None = None, host_engine_: Engine | None = None,

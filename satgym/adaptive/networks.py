@@ -64,8 +64,26 @@ class InvertedResidual(nn.Module):
 
 
 def channel_shuffle(x: torch.Tensor, groups: int = 2) -> torch.Tensor:
+    """ShuffleNet's channel shuffle; for 2 groups it interleaves: out[2i] = a[i], out[2i+1] = b[i]."""
     n, c, h, w = x.shape
     return x.view(n, groups, c // groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+
+def split_halves(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Channel split of a stride-1 ShuffleNetV2 unit: channels 4m, 4m+1 | 4m+2, 4m+3.
+
+    ShuffleNetV2 splits first / second half. A weight-sharing supernet needs the k-th channel of
+    each half to be the same channel at every width (a prefix-stable split), which the
+    first/second-half split is not. The even/odd split is prefix-stable but, after the
+    interleaving shuffle of the previous unit, hands the identity branch exactly the previous
+    identity branch again (the shuffle cancels; no channel mixing in a whole stage). Splitting by
+    channel index mod 4 is prefix-stable *and* gives each half two of the previous identity and
+    two of the previous processed channels out of every four, as ShuffleNetV2's split does: the
+    same network up to a fixed channel permutation, with the same operators.
+    """
+    n, c, h, w = x.shape
+    q = x.unflatten(1, (c // 4, 4))
+    return q[:, :, :2].flatten(1, 2), q[:, :, 2:].flatten(1, 2)
 
 
 class ShuffleUnit(nn.Module):
@@ -85,7 +103,7 @@ class ShuffleUnit(nn.Module):
         if self.stride == 2:
             out = torch.cat((self.branch1(x), self.branch2(x)), 1)
         else:
-            x1, x2 = x.chunk(2, dim=1)
+            x1, x2 = split_halves(x)
             out = torch.cat((x1, self.branch2(x2)), 1)
         return channel_shuffle(out)
 
@@ -147,7 +165,7 @@ class _Unary(nn.Module):
             return x.mean((2, 3), keepdim=True)
         if self.op == "channel_shuffle":
             return channel_shuffle(x)
-        return x.chunk(2, dim=1)[1]  # split
+        return split_halves(x)[1]  # split
 
 
 def to_nhwc(module: nn.Module, *inputs: torch.Tensor) -> tuple[nn.Module, tuple[torch.Tensor, ...]]:

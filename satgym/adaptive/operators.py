@@ -8,8 +8,8 @@ padding, channels, input size, groups, fused activation). Architectures are turn
 Example:
     >>> op = OpSpec("conv2d", kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, padding=1,
     ...             in_channels=3, out_channels=16, input_h=224, input_w=224, activation="hswish")
-    >>> op_class(op), op.output_hw()
-    ('conv', (112, 112))
+    >>> op_class(op), op.output_hw(), op_params(op), op_macs(op)
+    ('conv', (112, 112), 448, 5419008)
 """
 
 from __future__ import annotations
@@ -82,6 +82,27 @@ class OpSpec:
 def attribute_names() -> tuple[str, ...]:
     """Names of the OpSpec fields (= columns of the ``operators`` table)."""
     return tuple(f.name for f in fields(OpSpec))
+
+
+def op_params(op: OpSpec) -> int:
+    """Trainable parameters of ``op`` in deployment form (BatchNorm folded into a conv bias)."""
+    if op.op_type == "conv2d":
+        return op.out_channels * (op.in_channels // op.groups) * op.kernel_h * op.kernel_w \
+            + op.out_channels
+    if op.op_type == "linear":
+        return op.in_channels * op.out_channels + op.out_channels
+    return 0
+
+
+def op_macs(op: OpSpec) -> int:
+    """Multiply-accumulates of ``op`` (convolutions and linear layers; element-wise ops count 0,
+    the usual convention behind published MAC figures)."""
+    if op.op_type == "conv2d":
+        oh, ow = op.output_hw()
+        return oh * ow * op.out_channels * (op.in_channels // op.groups) * op.kernel_h * op.kernel_w
+    if op.op_type == "linear":
+        return op.in_channels * op.out_channels
+    return 0
 
 
 def op_class(op: OpSpec) -> str:

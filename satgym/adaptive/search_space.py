@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 import pyglove as pg
 
-from satgym.adaptive.operators import OpSpec
+from satgym.adaptive.operators import OpSpec, op_macs, op_params
 
 FAMILIES = ("mobilenetv3", "shufflenetv2")
 
@@ -238,6 +238,35 @@ def layer_operators(layer: dict) -> list[OpSpec]:
 def operator_list(arch: dict, scale: Scale = FULL) -> list[OpSpec]:
     """All operators of ``arch`` at ``scale`` (default: 224x224, ImageNet head) in execution order."""
     return [op for layer in layer_plan(arch, scale) for op in layer_operators(layer)]
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """Structure size of an architecture (deployment form, BatchNorm folded)."""
+
+    params_m: float   # millions of parameters
+    macs_m: float     # millions of multiply-accumulates per image
+
+
+def model_size(arch: dict, scale: Scale = FULL) -> ModelSize:
+    """Parameters and MACs of ``arch`` at ``scale`` (default 224x224, 1000 classes), the
+    "structure size" that Sec. VIII bounds beside the latency."""
+    ops = operator_list(arch, scale)
+    return ModelSize(sum(map(op_params, ops)) / 1e6, sum(map(op_macs, ops)) / 1e6)
+
+
+def searchable_reference(family: str) -> dict:
+    """The reference network as a member of the search space, i.e. a subnet the supernet trains.
+
+    MobileNetV3-Large's expansion ratios 2.5 and 2.3 (stage 3) are not searchable choices; they
+    become 3, the smallest searchable ratio. ShuffleNetV2 1.0x is already in its space.
+    """
+    arch = reference_architecture(family)
+    if family == "mobilenetv3":
+        for blocks in arch["stages"]:
+            for b in blocks:
+                b["expansion"] = min((3, 4, 6), key=lambda e: (abs(e - b["expansion"]), e))
+    return arch
 
 
 def space_operators(family: str, scale: Scale = FULL, kernels: tuple[int, ...] = (3, 5, 7),

@@ -2,14 +2,20 @@
 
 Every architecture of a family is a sub-network of one supernet built at the largest choices:
 convolutions keep the largest kernel (smaller kernels use the centre crop), channels are sliced
-(first c channels), BatchNorm statistics are sliced too. ShuffleNet units split channels
-even/odd instead of first/second half, so that channel identities survive width slicing (the
-shuffle interleaves the two branches; a fixed permutation of the standalone network). Training samples a random architecture
-of the PyGlove space per step (plus the largest one, the "sandwich" rule), so all subnets share W.
-The supernet runs at the digits proxy scale (``PROXY``: 16x16 inputs, width x0.25, 10 classes).
+(first c channels), BatchNorm statistics are sliced too. ShuffleNet units split channels with
+:func:`~satgym.adaptive.networks.split_halves` (by index mod 4), the same function the standalone
+network uses, so channel identities survive width slicing and the shuffle still mixes the two
+branches. Training samples a random architecture of the PyGlove space per step (plus the largest
+one, the "sandwich" rule), so all subnets share W. The supernet runs at the proxy scale
+(``PROXY``: 16x16 inputs, width x0.25, 10 classes). :func:`satgym.adaptive.export.extract_subnet`
+turns a sub-network into a standalone ``nn.Module`` with the inherited weights (tested equal).
+
+A kernel larger than ``2 * size - 1`` on a ``size x size`` input (padding k // 2) only ever reads
+its central ``2 * size - 1`` taps, so the convolution runs with that centre crop: the same output
+and gradients, 4x faster on the 1x1 / 2x2 maps of the last stages.
 
 Example:
-    >>> data = load_digits_data(seed=0)
+    >>> data = load_proxy_data("shapes", n_train=128, n_val=16, n_test=16)
     >>> net = Supernet("shufflenetv2")
     >>> curve = train_supernet(net, data, epochs=1, seed=0, max_steps=2)
     >>> len(curve)
@@ -19,9 +25,8 @@ Example:
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-import numpy as np
 import pyglove as pg
 import torch
 import torch.nn.functional as F
@@ -29,6 +34,8 @@ from torch import nn
 
 from satgym.adaptive import genome
 from satgym.adaptive.nag import NesterovAGD
+from satgym.adaptive.networks import channel_shuffle, split_halves
+from satgym.adaptive.proxy_data import ProxyData, load_proxy_data  # noqa: F401 (doctest)
 from satgym.adaptive.search_space import (MB_DEPTHS, PROXY, SH_CHANNELS, SH_DEPTHS, Scale,
                                           layer_plan, make_divisible, search_space)
 
@@ -56,6 +63,7 @@ class DynConvBN(nn.Module):
     def forward(self, x: torch.Tensor, cout: int, k: int = 1, stride: int = 1, act: str = "none"
                 ) -> torch.Tensor:
         cin = x.shape[1]
+        k = min(k, 2 * min(x.shape[2], x.shape[3]) - 1)  # taps that can touch the input (exact)
         lo = (self.max_k - k) // 2
         w = self.weight[:cout, : (1 if self.depthwise else cin), lo:lo + k, lo:lo + k]
         y = F.conv2d(x, w, None if self.bn else self.bias[:cout], stride, k // 2,
@@ -73,11 +81,6 @@ class DynLinear(nn.Module):
 
     def forward(self, x: torch.Tensor, cout: int) -> torch.Tensor:
         return F.linear(x, self.lin.weight[:cout, : x.shape[1]], self.lin.bias[:cout])
-
-
-def _shuffle(x: torch.Tensor) -> torch.Tensor:
-    n, c, h, w = x.shape
-    return x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
 
 
 def largest_architecture(family: str) -> dict:
@@ -165,61 +168,44 @@ class Supernet(nn.Module):
         if s == 2:
             left = m["pw1b"](m["dw1"](x, x.shape[1], k, 2), half, act="relu")
             right = x
-        else:  # even/odd split: after the interleaving shuffle this keeps channel identities
-            left, right = x[:, 0::2], x[:, 1::2]  # the same for every sliced width
+        else:  # prefix-stable split (the same for every sliced width), as the standalone unit
+            left, right = split_halves(x)
         right = m["pw1"](right, half, act="relu")
         right = m["pw2"](m["dw2"](right, half, k, s), half, act="relu")
-        return _shuffle(torch.cat((left, right), 1))
+        return channel_shuffle(torch.cat((left, right), 1))
 
 
-@dataclass
-class DigitsData:
-    """scikit-learn digits (8x8, upsampled to ``hw``), split train / val / test."""
-
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-    x_test: torch.Tensor
-    y_test: torch.Tensor
+OPTIMIZERS = ("nag", "gd", "momentum", "nesterov")
 
 
-def load_digits_data(seed: int = 0, hw: int = 16, n_val: int = 300, n_test: int = 297,
-                     limit: int | None = None) -> DigitsData:
-    """Load ``sklearn.datasets.load_digits`` (ships with scikit-learn, no download)."""
-    from sklearn.datasets import load_digits
-    d = load_digits()
-    x = torch.tensor(d.images, dtype=torch.float32).unsqueeze(1) / 16.0
-    x = (F.interpolate(x, size=(hw, hw), mode="bilinear", align_corners=False) - 0.3) / 0.4
-    y = torch.tensor(d.target, dtype=torch.long)
-    perm = torch.tensor(np.random.default_rng(seed).permutation(len(y)))
-    if limit is not None:
-        perm = perm[:limit]
-        n_val, n_test = len(perm) // 5, len(perm) // 5
-    x, y = x[perm], y[perm]
-    a, b = len(y) - n_val - n_test, len(y) - n_test
-    return DigitsData(x[:a], y[:a], x[a:b], y[a:b], x[b:], y[b:])
+def make_optimizer(name: str, params: Iterable[torch.nn.Parameter], lr: float,
+                   momentum: float = 0.9) -> torch.optim.Optimizer:
+    """``nag`` (:class:`NesterovAGD`, Eqs. 33-34, beta = lr, momentum capped at ``momentum``),
+    ``gd`` (plain SGD), ``momentum`` (heavy-ball SGD) or ``nesterov`` (torch's Nesterov SGD)."""
+    if name == "nag":
+        return NesterovAGD(params, lr=lr, max_momentum=momentum)
+    if name == "gd":
+        return torch.optim.SGD(params, lr=lr)
+    if name in ("momentum", "nesterov"):
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=name == "nesterov")
+    raise ValueError(f"unknown optimizer {name!r}; valid: {OPTIMIZERS}")
 
 
-def train_supernet(net: Supernet, data: DigitsData, epochs: int = 20, optimizer: str = "nag",
+def train_supernet(net: Supernet, data: ProxyData, epochs: int = 20, optimizer: str = "nag",
                    lr: float = 0.01, batch_size: int = 64, seed: int = 0,
                    max_steps: int | None = None, space: pg.Dict | None = None,
-                   sandwich: bool = True) -> list[float]:
+                   sandwich: bool = True, momentum: float = 0.9) -> list[float]:
     """Eq. 31 by sampled-subnet training; returns the per-step loss of the random subnet.
 
-    ``optimizer``: ``"nag"`` (:class:`NesterovAGD`, beta = lr) or ``"gd"`` (plain SGD, same lr).
-    The data order and subnet sequence depend only on ``seed`` (identical for both optimizers).
+    ``optimizer``: one of :data:`OPTIMIZERS` (see :func:`make_optimizer`). The weight
+    initialisation, data order and subnet sequence depend only on ``seed`` (identical for every
+    optimizer and learning rate).
     """
     torch.manual_seed(seed)
     rng, gen = random.Random(seed), torch.Generator().manual_seed(seed)
     tree = genome.compile_space(space or search_space(net.family))
     largest = largest_architecture(net.family)
-    if optimizer == "nag":
-        opt: torch.optim.Optimizer = NesterovAGD(net.parameters(), lr=lr)
-    elif optimizer == "gd":
-        opt = torch.optim.SGD(net.parameters(), lr=lr)
-    else:
-        raise ValueError(f"unknown optimizer {optimizer!r}; valid: ('nag', 'gd')")
+    opt = make_optimizer(optimizer, net.parameters(), lr, momentum)
     net.train()
     losses: list[float] = []
     n = len(data.y_train)
@@ -239,18 +225,32 @@ def train_supernet(net: Supernet, data: DigitsData, epochs: int = 20, optimizer:
 
 
 @torch.no_grad()
-def evaluate_subnet(net: Supernet, arch: dict, data: DigitsData, split: str = "val",
-                    calib_size: int = 256) -> float:
-    """Accuracy of ``arch`` with shared weights, after BatchNorm recalibration on train images."""
+def recalibrate_bn(net: Supernet, arch: dict, x_calib: torch.Tensor) -> None:
+    """Set the (sliced) BatchNorm running statistics of ``arch`` to those of ``x_calib``."""
     convs = [m for m in net.modules() if isinstance(m, DynConvBN) and m.bn]
     net.train()
     for m in convs:
         m.bn_factor = 1.0  # running stats := this batch's statistics
-    net(data.x_train[:calib_size], arch)
+    net(x_calib, arch)
     for m in convs:
         m.bn_factor = 0.1
+
+
+@torch.no_grad()
+def subnet_predictions(net: Supernet, arch: dict, data: ProxyData, split: str = "val",
+                       calib_size: int = 256) -> torch.Tensor:
+    """Per-image correctness (bool) of ``arch`` with shared weights, after BatchNorm
+    recalibration on the first ``calib_size`` training images."""
+    recalibrate_bn(net, arch, data.x_train[:calib_size])
     net.eval()
-    x, y = (data.x_val, data.y_val) if split == "val" else (data.x_test, data.y_test)
-    acc = (net(x, arch).argmax(1) == y).float().mean().item()
+    x, y = data.split(split)
+    correct = torch.cat([net(xb, arch).argmax(1) == yb
+                         for xb, yb in zip(x.split(1000), y.split(1000))])
     net.train()
-    return acc
+    return correct
+
+
+def evaluate_subnet(net: Supernet, arch: dict, data: ProxyData, split: str = "val",
+                    calib_size: int = 256) -> float:
+    """Accuracy of ``arch`` with shared weights, after BatchNorm recalibration on train images."""
+    return subnet_predictions(net, arch, data, split, calib_size).float().mean().item()

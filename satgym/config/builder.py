@@ -136,3 +136,31 @@ def with_load(config: Mapping[str, Any] | str | os.PathLike[str] | None, load: s
     merged = dict(config or {})
     merged["tasks"] = {**dict(merged.get("tasks", {})), "load": load}
     return merged
+
+
+def config_from_presets(presets: Mapping[str, Any], config_class: type, scenario: Any,
+                        overrides: Mapping[str, Any] | str | os.PathLike[str] | None = None) -> Any:
+    """A family's ``make_config``: the preset ``scenario`` of ``presets`` (name -> factory) or a
+    given ``config_class`` instance, with nested overrides (a dict or a YAML path); ``ValueError``
+    naming the field on a bad name, key or value.
+
+    >>> import dataclasses
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class C:
+    ...     rate_mbps: float = 1.0
+    >>> config_from_presets({"slow": C}, C, "slow", {"rate_mbps": 2}).rate_mbps
+    2.0
+    """
+    from satgym.config.validation import check_choice
+
+    if isinstance(scenario, config_class):
+        base = scenario
+    else:
+        check_choice("scenario", scenario, tuple(presets))
+        base = presets[scenario]()
+    if overrides is None:
+        return base
+    if isinstance(overrides, (str, os.PathLike)):
+        overrides = load_yaml(overrides)
+    return override(base, overrides)
+

@@ -9,6 +9,7 @@ from gymnasium import spaces
 from gymnasium.utils import seeding
 from pettingzoo import ParallelEnv
 
+from satgym.core.messages import MessageLog
 from satgym.leoedge.config import ScenarioConfig
 from satgym.leoedge.presets import make_config
 from satgym.leoedge.codes import Action
@@ -102,9 +103,15 @@ class SatelliteEdgeEnv(ParallelEnv):
     **Info.** ``infos[agent]``: ``rewards`` (components), ``metrics`` (step metrics shared by all
     agents: generated, completed, failed (and by reason), in flight, mean execution time of the
     tasks completed in the step (``None`` if none), edge load, per-container load, cumulative
-    messages per layer pair), ``task_ids`` (the ids of the tasks in the agent's decision slots, -1 if empty).
-    :meth:`episode_metrics` gives the episode totals (failures by reason, time breakdown, messages
-    per layer pair).
+    messages delivered and their bytes per layer pair), ``task_ids`` (the ids of the tasks in the
+    agent's decision slots, -1 if empty). :meth:`episode_metrics` gives the episode totals (failures
+    by reason, time breakdown, messages delivered, lost and their bytes per layer pair).
+
+    **Messages.** Counted on the wire, in one unit for every policy (:mod:`satgym.core.messages`):
+    the env's own messages (an offload request with the task's descriptor and the LBS's placement
+    ack per offloaded task, the cluster's load report to each connected satellite per step, a
+    dispatch down and a completion report up per task reaching the cluster), plus whatever a
+    policy's protocol sends (:meth:`record_messages`).
 
     **Arguments.** ``scenario`` (preset name or :class:`~satgym.config.ScenarioConfig`),
     ``config`` (nested overrides or a YAML path), ``render_mode`` (``"rgb_array"``, ``"ansi"``).
@@ -287,16 +294,13 @@ class SatelliteEdgeEnv(ParallelEnv):
         these global containers when they reach the station, instead of the LBS default."""
         self.sim.reserve(task_ids, containers)
 
-    def record_messages(self, layer_pair: str, count: int) -> None:
-        """Count messages a policy exchanged between layers (``satellite_lbs``, ``lbs_server``,
-        ``server_container``), e.g. the dual scheduler's price updates."""
-        from satgym.leoedge.metrics import LAYER_PAIRS
-
-        if layer_pair not in LAYER_PAIRS:
-            raise ValueError(f"layer_pair: {layer_pair!r} is not valid; choose one of {', '.join(LAYER_PAIRS)}")
-        if count < 0:
-            raise ValueError(f"count: must be >= 0, got {count}")
-        self.sim.metrics.messages[layer_pair] += int(count)
+    def record_messages(self, log: MessageLog) -> None:
+        """Add the messages a policy exchanged between layers, as counted on its own message bus
+        (:class:`satgym.core.messages.MessageLog`: sent, delivered and bytes per layer pair), e.g.
+        the distributed scheduler's proposals, prices and allocations."""
+        if not isinstance(log, MessageLog):
+            raise TypeError(f"log: expected a satgym.core.messages.MessageLog, got {type(log).__name__}")
+        self.sim.metrics.messages.merge(log)
 
     def episode_metrics(self) -> dict:
         """Totals since reset: tasks by outcome and failure reason, times, load, messages."""

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from satgym.core.messages import LAYER_PAIRS, MessageLog
 from satgym.leoedge.codes import FAIL_REASONS
 
-LAYER_PAIRS = ("satellite_lbs", "lbs_server", "server_container")
 TIME_PARTS = ("wait_decision", "upload", "queue", "execution", "result_return")
 
 
@@ -25,7 +25,7 @@ class EpisodeMetrics:
     completed_edge: int = 0
     rerouted_local: int = 0
     failed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FAIL_REASONS, 0))
-    messages: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LAYER_PAIRS, 0))
+    messages: MessageLog = field(default_factory=MessageLog)
     time_sums: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIME_PARTS, 0.0))
     e2e_sum_s: float = 0.0
     accuracy_sum: float = 0.0
@@ -57,6 +57,8 @@ class EpisodeMetrics:
             "mean_accuracy": self.accuracy_sum / done if self.completed else float("nan"),
             "mean_edge_load": float(self.load_sum.mean() / steps),
             "mean_container_load": (self.load_sum / steps).tolist(),
-            "messages": dict(self.messages),
+            "messages": dict(self.messages.delivered),
+            "message_bytes": dict(self.messages.bytes),
+            "messages_lost": self.messages.lost(),
             "steps": self.steps,
         }

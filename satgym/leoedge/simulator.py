@@ -23,6 +23,7 @@ import numpy as np
 from satgym.core import orbits
 from satgym.core.ground_segment import KIND_RELAY, AccessSchedule
 from satgym.core.links import shannon_rate_mbps
+from satgym.core.messages import HEADER_B, ID_B, TASK_B, VALUE_B
 from satgym.leoedge.attribution import charge_known, open_estimates
 from satgym.leoedge.catalogue import assign_processors
 from satgym.leoedge.codes import FAIL_REASONS, I_ID, I_RESERVED, I_STATION
@@ -254,14 +255,18 @@ class Simulator:
         offloaded, rerouted = int(counts[0]), int(counts[1])
         decisions = self._decisions[:offloaded]
         self.metrics.rerouted_local += rerouted
-        self.metrics.messages["satellite_lbs"] += 2 * offloaded  # offload request + placement ack
+        # offload request (the task's descriptor) and the LBS's placement ack, on the space link;
+        # counted as delivered: the link's loss is paid as retransmission in the upload time (Eq. 1)
+        self.metrics.messages.add("satellite_lbs", 2 * offloaded, 2 * offloaded,
+                                  offloaded * (2 * HEADER_B + TASK_B + ID_B))
 
         rows, self._first_uplink = ground_arrivals(T.F, T.I, min(self._first_uplink, self._first_pending), T.n, t_end)
         containers = self._place(rows)
         advance((t, t_end, row_k, self.slot_s, self.n_steps + 1, seed ^ 0x2545F491), rows, containers, (T.F, T.I, T.n),
                 self._cont, self._grid, self._isl, self._links, self._edge, (stats, self._e2e_sat, self._failed_sat))
-        self.metrics.messages["lbs_server"] += 2 * len(rows)  # dispatch + completion report
-        self.metrics.messages["server_container"] += 2 * len(rows)
+        n = len(rows)  # dispatch down (LBS -> server -> container) and completion report up
+        self.metrics.messages.add("lbs_server", 2 * n, 2 * n, n * (2 * HEADER_B + TASK_B + ID_B))
+        self.metrics.messages.add("server_container", 2 * n, 2 * n, n * (2 * HEADER_B + TASK_B + ID_B))
         completed, failed_now, by_reason = self._account(stats)
         charge_known(T.F, T.I, T.n, self._known_sat, self._known_failed)
         self.k += 1
@@ -293,7 +298,8 @@ class Simulator:
             "satellites_in_contact": in_contact,
             "satellites_via_relay": int(self._via_relay[min(self.k, self.n_steps)]),
             "failed_by_reason": by_reason,
-            "messages": dict(self.metrics.messages),  # cumulative since reset
+            "messages": dict(self.metrics.messages.delivered),  # cumulative since reset
+            "message_bytes": dict(self.metrics.messages.bytes),
         }
         return StepOutcome(decisions, e2e_sum, self._e2e_sat, failed_now, self._failed_sat,
                            occupancy, step_metrics, self._known_sat, self._known_failed, self._open_sat,
@@ -361,7 +367,7 @@ class Simulator:
             per_cluster = self.ground.occupancy.reshape(self.n_clusters, -1).mean(axis=1)
         n = receive_ground_load(self.schedule.cluster[self.contact_row()], per_cluster, self.time_s,
                                 self.ground_seen, self.ground_seen_at)
-        self.metrics.messages["satellite_lbs"] += n
+        self.metrics.messages.add("satellite_lbs", n, n, n * (HEADER_B + VALUE_B))  # the cluster's load
         return n
 
     def _add_arrivals(self, slot: int) -> int:

@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from satgym.core.messages import LAYER_PAIRS
+
 LOADS = ("light", "normal", "heavy")
-LAYER_PAIRS = ("satellite_lbs", "lbs_server", "server_container")
 EPISODE_SEED_STRIDE = 100_003
 
 
@@ -129,7 +130,8 @@ def summary_table(episodes) -> "Any":
             "mean_edge_load": "mean", "ci95_edge_load": ("mean_edge_load", ci95), "max_edge_load": "mean",
             "mean_accuracy": "mean", "generated": "mean", "completed": "mean", "completed_edge": "mean",
             "failed": "mean", "msg_satellite_lbs": "mean", "msg_lbs_server": "mean",
-            "msg_server_container": "mean", "runs": ("seed", "count")}
+            "msg_server_container": "mean", "bytes_satellite_lbs": "mean", "runs": ("seed", "count")}
+    cols = {k: v for k, v in cols.items() if (v[0] if isinstance(v, tuple) else k) in episodes}
     spec = {k: (v if isinstance(v, tuple) else (k, v)) for k, v in cols.items()}
     table = episodes.groupby(["policy", "load"], sort=False).agg(**spec)
     return table.reset_index()
@@ -172,7 +174,8 @@ def compare(args: argparse.Namespace) -> int:
     for name, frame in (("steps", steps), ("episodes", episodes)):
         path = os.path.join(args.out, f"{name}.{args.format}")
         frame.to_parquet(path, index=False) if args.format == "parquet" else frame.to_csv(path, index=False)
-    table = summary_table(episodes)
+    leoedge = "mean_edge_load" in episodes.columns  # another family reports other metrics
+    table = summary_table(episodes) if leoedge else reported_summary(episodes)
     text = to_markdown(table)
     with open(os.path.join(args.out, "summary.md"), "w") as fh:
         fh.write(text + "\n")
@@ -181,9 +184,25 @@ def compare(args: argparse.Namespace) -> int:
     if (same > 1).any():
         print("note: generated task counts differ across policies for the same seed "
               f"({int((same > 1).sum())} of {same.size} streams): the env's task stream depends on the policy")
-    for path in plot_all(steps, episodes, args.out, load_cap=_load_cap(args.scenario, overrides)):
-        print("wrote", path)
+    if leoedge:  # LEOEdge Figs. 7-9
+        for path in plot_all(steps, episodes, args.out, load_cap=_load_cap(args.scenario, overrides)):
+            print("wrote", path)
     return 0
+
+
+REPORTED_COLUMNS = ("return", "mean_flow_latency_s", "mean_completion_s", "failed", "late_flows",
+                    "flows_to_aircraft_share", "mean_carried_mbps", "generated", "completed")
+
+
+def reported_summary(episodes) -> "Any":
+    """Policy x load means of the headline metrics of a family without an edge load (AA-MEC):
+    those of :data:`REPORTED_COLUMNS` its episodes have, with 95 % confidence half-widths of the
+    flow latency, and the number of runs."""
+    cols: dict[str, Any] = {c: (c, "mean") for c in REPORTED_COLUMNS if c in episodes.columns}
+    if "mean_flow_latency_s" in episodes.columns:
+        cols["ci95_flow_latency_s"] = ("mean_flow_latency_s", ci95)
+    cols["runs"] = ("seed", "count")
+    return episodes.groupby(["policy", "load"], sort=False).agg(**cols).reset_index()
 
 
 def _load_cap(scenario: str, overrides: dict) -> float:
@@ -195,7 +214,7 @@ def _load_cap(scenario: str, overrides: dict) -> float:
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("compare", help="compare scheduling policies on identical task streams",
                               description=__doc__.split("\n\n")[0])
-    p.add_argument("--scenario", default="leoedge", help="scenario preset (leoedge, starlink)")
+    p.add_argument("--scenario", default="leoedge", help="scenario preset (leoedge, leoedge-miyun, starlink, aamec, aamec-walker)")
     p.add_argument("--config", default="", help="JSON overrides, e.g. '{\"ground\": {\"load_cap\": 0.6}}'")
     p.add_argument("--load", action="append", default=[], help="light|normal|heavy (repeatable or comma list)")
     p.add_argument("--policies", default="leoedge,threshold,workload,local", help="comma list of policy names")

@@ -4,7 +4,8 @@
   with the cap P dashed (a moving average over ``smooth`` steps, mean over seeds).
 * Fig. 8: mean execution time per policy and load (bars, 95 % confidence interval over seeds),
   the local-only run as the reference line; a log scale when the times span more than 10x.
-* Fig. 9: messages per layer pair against task volume for LEOEdge (or the first policy given):
+* Fig. 9: messages and bytes per layer pair against task volume for LEOEdge (or the first policy
+  given), as counted on the wire (:mod:`satgym.core.messages`):
   per episode (tasks generated) and per scheduling round (tasks in the round).
 
 matplotlib is imported inside the functions (Agg backend).
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-LAYER_PAIRS = ("satellite_lbs", "lbs_server", "server_container")
+from satgym.core.messages import LAYER_PAIRS
 
 
 def _plt():
@@ -95,23 +96,26 @@ def fig9_messages(steps, episodes, path: str, policy: str = "leoedge") -> str:
     ep = episodes[episodes["policy"] == policy]
     rounds = steps["round_tasks"] if "round_tasks" in steps else 0  # only round-solving policies have rounds
     st = steps[(steps["policy"] == policy) & (rounds > 0)]
-    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.4))
+    fig, axes = plt.subplots(1, 3, figsize=(12.5, 3.5))
     for pair in LAYER_PAIRS:
-        if f"msg_{pair}" not in ep:
-            continue
-        axes[0].scatter(ep["generated"], ep[f"msg_{pair}"], label=pair, s=18)
+        if f"msg_{pair}" in ep:
+            axes[0].scatter(ep["generated"], ep[f"msg_{pair}"], label=pair, s=18)
+        if f"bytes_{pair}" in ep:
+            axes[1].scatter(ep["generated"], ep[f"bytes_{pair}"] / 1e3, label=pair, s=18)
         if len(st) and f"sched_msg_{pair}" in st:
             per = st.groupby("round_tasks")[f"sched_msg_{pair}"].mean()
-            axes[1].plot(per.index, per.to_numpy(), marker="o", ms=3, label=pair)
-    axes[0].set_xlabel("tasks generated in the episode")
-    axes[0].set_ylabel("messages per episode")
-    axes[1].set_xlabel("tasks in the scheduling round")
-    axes[1].set_ylabel("scheduler messages per round (mean)")
+            axes[2].plot(per.index, per.to_numpy(), marker="o", ms=3, label=pair)
+    axes[0].set_ylabel("messages delivered per episode")
+    axes[1].set_ylabel("kB delivered per episode")
+    for ax in axes[:2]:
+        ax.set_xlabel("tasks generated in the episode")
+    axes[2].set_xlabel("tasks in the scheduling round")
+    axes[2].set_ylabel("scheduler messages per round (mean)")
     for ax in axes:
         ax.set_yscale("symlog", linthresh=10)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
-    fig.suptitle(f"Fig. 9: messages per layer pair vs task volume ({policy})")
+    fig.suptitle(f"Fig. 9: messages on the wire per layer pair ({policy}: the env's own and the scheduler's)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -52,14 +53,46 @@ def test_op_classes():
     assert op_class(OpSpec("add")) == "elementwise"
 
 
-def test_profiler_stores_positive_latencies():
+def test_time_callable_trims_the_slowest_rounds(monkeypatch):
+    """Mean and std of the kept rounds, on a fake clock (no real timing)."""
+    from satgym.adaptive import profiler
+    clock = [0.0]
+    rounds = iter([0.5] + [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 0.009, 0.100])
+
+    def fn():
+        clock[0] += next(rounds, 1.0)
+
+    monkeypatch.setattr(profiler.time, "perf_counter", lambda: clock[0])
+    mean, std, n = profiler.time_callable(fn, warmup_s=0.1, run_s=0.144, trim=0.1)
+    # warm-up: one 0.5 s call; timed: rounds until 0.144 s have passed = 0.001..0.009 + 0.1
+    assert n == 10
+    kept = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9], dtype=float)  # the 100 ms round is trimmed
+    assert mean == pytest.approx(kept.mean()) and std == pytest.approx(kept.std())
+
+
+def test_profiler_stores_what_it_measures(monkeypatch):
+    from satgym.adaptive import profiler
+    fake = {CONV: (0.5, 0.01, 7), DW: (0.2, 0.02, 9)}
+    monkeypatch.setattr(profiler, "measure_operator", lambda op, *a: fake[op])
     kb = KnowledgeBase(":memory:")
-    ops = [CONV, DW, OpSpec("add", in_channels=8, out_channels=8, input_h=8, input_w=8),
-           OpSpec("linear", in_channels=16, out_channels=10)]
-    rows = profile_operators(kb, ops, warmup_s=0.002, run_s=0.01)
-    assert [r[0] for r in rows] == ops
-    assert all(r[1] > 0 and r[3] >= 3 for r in rows)
+    rows = profile_operators(kb, [CONV, DW, CONV], warmup_s=0.0, run_s=0.0)
+    assert [r[0] for r in rows] == [CONV, DW]  # duplicates profiled once
     host = kb.device(HOST_DEVICE_NAME)
-    assert host.unit == "CPU" and host.cpu_count and host.source == "measured"
-    table = kb.table(HOST_DEVICE_NAME, host_engine())
-    assert table == {r[0]: pytest.approx(r[1]) for r in rows}
+    assert host.unit == "CPU" and host.source == "measured"
+    assert kb.table(HOST_DEVICE_NAME, host_engine()) == {CONV: 0.5, DW: 0.2}
+    std, n = kb.conn.execute("SELECT std_ms, n_runs FROM measurements m JOIN operators o ON "
+                             "m.operator_id=o.id WHERE o.groups=8").fetchone()
+    assert (std, n) == (0.02, 9)
+
+
+def test_operator_module_runs_the_operator_it_names():
+    """The profiled single-operator model computes the operator (checked against torch)."""
+    from satgym.adaptive.networks import operator_module, split_halves
+    torch.manual_seed(0)
+    mod, (x,) = operator_module(CONV)
+    conv = mod[0]
+    assert torch.allclose(mod(x), torch.relu(torch.nn.functional.conv2d(
+        x, conv.weight, conv.bias, 2, 1)))
+    split = OpSpec("split", in_channels=8, out_channels=4, input_h=2, input_w=2)
+    mod, (x,) = operator_module(split)
+    assert torch.equal(mod(x), split_halves(x)[1]) and mod(x).shape == (1, 4, 2, 2)

@@ -1,14 +1,23 @@
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
 import torch
 
-from satgym.adaptive.calibration import load_processors
+from satgym.adaptive import genome
+from satgym.adaptive.calibration import (calibrate, features, fit_processor, host_features,
+                                         load_processors, theta_vector)
+from satgym.adaptive.evolution import fastest_architecture
+from satgym.adaptive.identification import (Admissible, LatencyIdentification,
+                                            sample_calibrations)
 from satgym.adaptive.knowledge_base import Device, Engine, KnowledgeBase
 from satgym.adaptive.operators import OpSpec
 from satgym.adaptive.predictor import LatencyPredictor, MissingOperatorError
 from satgym.adaptive.profiler import HOST_DEVICE_NAME, host_device, host_engine
-from satgym.adaptive.search_space import FAMILIES, PROXY, operator_list, reference_architecture
+from satgym.adaptive.search_space import (FAMILIES, PROXY, operator_list, reference_architecture,
+                                          search_space)
 
 torch.set_num_threads(1)
 ENG = Engine("pytorch", "test")
@@ -62,19 +71,56 @@ def test_missing_operator_profiled_on_the_fly_for_host():
     assert kb.latency(HOST_DEVICE_NAME, host_engine(), new) > 0
 
 
-@pytest.mark.parametrize("processor", list(load_processors()))
-def test_shipped_calibration_reproduces_tables(processor):
-    """Tables II/III "w/o" latencies within 0.05 ms (the fit's residuals are ~1e-4 ms)."""
+@pytest.mark.parametrize("processor", ["Snapdragon 835", "Kirin 990"])
+def test_two_numbers_do_not_identify_the_class_split(processor):
+    """Two priors, two fits that both reproduce the table, two different predictions for a third
+    network: the calibration, not the data, decides the found models' latency."""
     spec = load_processors()[processor]
-    pred = LatencyPredictor(processor)
-    assert pred.device.unit == spec["unit"]
-    for family in FAMILIES:
-        got = pred(reference_architecture(family))
-        assert got == pytest.approx(spec["latency_ms"][family]["without"], abs=0.05)
+    _, x = host_features()
+    other = np.array([1.0, 1.0, 1.0, 1.0, 0.25])          # elementwise prior / 4
+    fits = [fit_processor(processor, spec, x), fit_processor(processor, spec, x, class_prior=other)]
+    for f in fits:
+        assert all(abs(r) < 0.01 for r in f.residual_ms.values()), f.residual_ms
+    host, _ = host_features()
+    third = features(operator_list(fastest_architecture("mobilenetv3")), host)
+    lat = [third[: len(theta_vector(f))] @ theta_vector(f) for f in fits]
+    assert abs(lat[0] - lat[1]) > 0.5
 
 
-def test_shipped_host_entry_is_real():
-    kb = KnowledgeBase()
-    host = kb.device(HOST_DEVICE_NAME)
-    assert host.source == "measured" and host.cpu_count >= 1 and "cpu_count" in host.description
-    assert LatencyPredictor(HOST_DEVICE_NAME, kb)(reference_architecture("mobilenetv3")) > 0
+@pytest.fixture(scope="module")
+def host_and_refs():
+    return host_features()
+
+
+@pytest.mark.parametrize("processor", list(load_processors()))
+def test_identified_range_brackets_every_admissible_calibration(processor, host_and_refs):
+    host, ref = host_and_refs
+    ident = LatencyIdentification(processor, host=host, ref_features=ref)
+    tree = genome.compile_space(search_space("shufflenetv2"))
+    arch = genome.decode(tree, genome.sample(tree, random.Random(processor)))
+    lo, hi = ident.range(arch)
+    assert lo < hi
+    t_lo, t_hi = ident.extremes(arch)
+    assert ident.contains(t_lo, 1e-6) and ident.contains(t_hi, 1e-6)  # attained by calibrations
+    shipped = theta_vector(calibrate()[processor])
+    assert ident.contains(shipped, 1e-6)
+    assert lo - 1e-6 <= LatencyPredictor(processor)(arch) <= hi + 1e-6
+    for theta in sample_calibrations(processor, 20, np.random.default_rng(1), host=host,
+                                     ref_features=ref):
+        assert lo - 1e-6 <= ident.features(arch) @ theta <= hi + 1e-6
+    for family in FAMILIES:  # the fitted columns are pinned to the paper within the tolerance
+        r_lo, r_hi = ident.range(reference_architecture(family))
+        paper = load_processors()[processor]["latency_ms"][family]["without"]
+        assert paper - 0.05 - 1e-6 <= r_lo <= r_hi <= paper + 0.05 + 1e-6
+    wide = LatencyIdentification(processor, admissible=Admissible(max_class_ratio=None),
+                                 host=host, ref_features=ref).range(arch)
+    assert wide[0] <= lo + 1e-9 and wide[1] >= hi - 1e-9
+
+
+def test_admissible_validation():
+    with pytest.raises(ValueError, match="max_class_ratio"):
+        Admissible(max_class_ratio=0.5)
+    with pytest.raises(ValueError, match="tol_ms"):
+        Admissible(tol_ms=0)
+    with pytest.raises(ValueError, match="valid"):
+        LatencyIdentification("Pentium 4")

@@ -5,7 +5,8 @@ import pytest
 
 import satgym
 import satgym.policies as registry
-from baselines.policies import LEOEdgePolicy, OraclePolicy
+from baselines.policies import LEOEdgeSearchPolicy, OraclePolicy
+from satgym.core.messages import MessageLog
 from satgym.policies import Policy, make_policy, policy_names, register_policy
 from baselines.policies.rules import RandomPolicy, ThresholdPolicy, WorkloadPolicy
 from satgym.leoedge.observation import SAT_FIELDS, SLOT_FIELDS
@@ -84,7 +85,7 @@ def test_random_is_deterministic_per_seed_and_uses_its_own_rng() -> None:
 
 
 def test_registry_names_errors_and_extension() -> None:
-    with pytest.raises(ValueError, match="choose one of .*leoedge, local, .*offload"):
+    with pytest.raises(ValueError, match="choose one of .*leoedge, leoedge-search, local, .*offload"):
         make_policy("nope")
     with pytest.raises(TypeError):
         make_policy("local", threshold_s=1.0)                            # no silent kwargs
@@ -143,13 +144,13 @@ def _episode(name: str, seed: int = 0, steps: int = 90, load: str = "heavy", pol
     return env, np.array(generated)
 
 
-def test_leoedge_policy_caps_reservations_and_messages(monkeypatch) -> None:
+def test_leoedge_search_caps_reservations_and_records_its_messages(monkeypatch) -> None:
     env = satgym.parallel_env("leoedge", {"episode": {"steps": 200}}, load="heavy")
-    policy = LEOEdgePolicy()
+    policy = LEOEdgeSearchPolicy()
     reserved: dict[int, int] = {}
     landed: dict[int, int] = {}
-    recorded: list[dict] = []
-    expected: list[dict] = []
+    recorded: list = []
+    expected: list = []
     real_place, real_reserve, real_record = env.sim._place, env.reserve_containers, env.record_messages
 
     def place(rows):  # the simulator's placement of arriving uploads (observed, not changed)
@@ -161,9 +162,9 @@ def test_leoedge_policy_caps_reservations_and_messages(monkeypatch) -> None:
         reserved.update(zip(np.asarray(task_ids).tolist(), np.asarray(containers).tolist()))
         real_reserve(task_ids, containers)
 
-    def record(pair, count):
-        recorded[-1][pair] = recorded[-1].get(pair, 0) + count
-        real_record(pair, count)
+    def record(log):
+        recorded[-1].merge(log)
+        real_record(log)
 
     monkeypatch.setattr(env.sim, "_place", place)
     monkeypatch.setattr(env, "reserve_containers", reserve)
@@ -173,7 +174,7 @@ def test_leoedge_policy_caps_reservations_and_messages(monkeypatch) -> None:
     cap = env.ground_layout()["load_cap"]
     rounds = 0
     while env.agents:
-        recorded.append({})
+        recorded.append(MessageLog())
         actions = policy.act(env, obs, infos)
         if policy.last_round is not None and policy.last_round.problem is not None:
             rounds += 1
@@ -181,19 +182,21 @@ def test_leoedge_policy_caps_reservations_and_messages(monkeypatch) -> None:
             assert p.load_cap == cap
             assert p.check(r.decision) == []                              # Eqs. 6, 8 in its own problem
             np.testing.assert_array_equal(r.decision, policy.last_decision)
-            expected.append({k: v for k, v in r.messages.items() if v})
+            expected.append(policy.last_messages.delivered)
+            # a centralised round: every connected satellite hears back, each container gets the descriptors
+            assert policy.last_messages.delivered["satellite_lbs"] >= 2 * np.unique(p.satellite).size
             # offloaded exactly the tasks given a container
             sent = np.array([actions[f"sat_{i}"][k] for i, k in zip(p.satellite, policy.last_round.slot)])
             np.testing.assert_array_equal(sent == 1, r.decision >= 0)
         else:
-            expected.append({})
+            expected.append(MessageLog().delivered)
         obs, _, _, _, infos = env.step(actions)
     assert rounds > 20 and len(reserved) >= 10
-    assert recorded == expected                                           # messages = scheduler's counts
+    assert [r.delivered for r in recorded] == expected                    # what it sent is what the env counts
     arrived = [t for t in reserved if t in landed]
     assert len(arrived) >= 0.8 * len(reserved)
     assert all(landed[t] == reserved[t] for t in arrived)                  # tasks land where reserved
-    assert env.episode_metrics()["messages"]["server_container"] >= sum(e.get("server_container", 0) for e in expected)
+    assert env.episode_metrics()["messages"]["server_container"] >= sum(e["server_container"] for e in expected)
 
 
 def test_oracle_runs_small_and_refuses_large() -> None:

@@ -9,7 +9,7 @@ import satgym
 from satgym.scenarios import PRESETS
 from satgym.registration import ENV_IDS
 
-STEPS = {"LEOEdge": 30, "LEOEdgeMiyun": 30, "Starlink": 3}
+STEPS = {"LEOEdge": 30, "LEOEdgeMiyun": 30, "Starlink": 3, "AAMEC": 3, "AAMECWalker": 3}
 
 
 def make(env_id, **kwargs):
@@ -21,7 +21,7 @@ def test_every_id_registered_and_every_preset_covered():
     satgym.register_envs()  # idempotent
     for env_id in ENV_IDS:
         assert env_id in gymnasium.registry
-        assert env_id.endswith("-v1")
+        assert env_id.endswith("-v0" if env_id.startswith("satgym/AAMEC") else "-v1")  # AA-MEC starts at v0
     covered = {kwargs["scenario"] for _, kwargs in ENV_IDS.values()}
     assert covered == set(PRESETS)
 

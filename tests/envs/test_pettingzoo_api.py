@@ -5,10 +5,11 @@ import pytest
 from pettingzoo.test import parallel_api_test, parallel_seed_test
 
 import satgym
+from satgym.core.messages import MessageLog
 from satgym.scenarios import PRESETS
 from tests.envs.helpers import random_actions, rollout, short_env
 
-PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3}
+PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3, "aamec": 3, "aamec-walker": 3}
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))
@@ -128,11 +129,18 @@ def test_policy_hooks_place_tasks_and_count_messages():
         if not env.agents:
             break
     assert placed > 0
-    before = env.episode_metrics()["messages"]["lbs_server"]
-    env.record_messages("lbs_server", 5)
-    assert env.episode_metrics()["messages"]["lbs_server"] == before + 5
+    before = env.episode_metrics()
+    log = MessageLog()
+    log.add("lbs_server", sent=5, delivered=4, nbytes=400)
+    env.record_messages(log)
+    after = env.episode_metrics()
+    assert after["messages"]["lbs_server"] == before["messages"]["lbs_server"] + 4
+    assert after["message_bytes"]["lbs_server"] == before["message_bytes"]["lbs_server"] + 400
+    assert after["messages_lost"]["lbs_server"] == before["messages_lost"]["lbs_server"] + 1
+    with pytest.raises(TypeError, match="MessageLog"):
+        env.record_messages({"lbs_server": 5})
     with pytest.raises(ValueError, match="satellite_lbs"):
-        env.record_messages("sat_moon", 1)
+        log.add("sat_moon", 1, 1, 1)
 
 
 def test_task_stream_is_identical_whatever_the_policy():

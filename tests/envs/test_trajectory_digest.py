@@ -14,9 +14,9 @@ import satgym
 
 STEPS = {"leoedge": 120, "leoedge-miyun": 120, "starlink": 4}
 EXPECTED = {
-    "leoedge": "e8e212b1219e793257eb216919ccd5298243cd0deca3a4a77e4d8e52af91f551",
-    "leoedge-miyun": "85afc4a0928f01ecb2ff56d25e3f14e75819bccccff166b17dba8b37d1a0f7ce",
-    "starlink": "95a015e45a77b29496ae79557b8e85e2b1df54ad5fe10a149a69ee82c59b61ea",
+    "leoedge": "1c500cceec15f060965029c7346e717fbef190dd81b729d99204ea07799333c6",
+    "leoedge-miyun": "52fbc1f2e3d6203b8bfefeb8fe2a97da180ed50466ae4f8fe6bd77b3d56c2700",
+    "starlink": "3b30d13de3e288503a3999708b132cc32e4df2636278ddc9c0772e1c6b95f964",
 }
 
 

@@ -42,11 +42,13 @@ from .contacts import SELECTIONS, ContactSchedule
 from .data import DATA_FILES, data_path
 from .frames import ecef_to_geodetic, geodetic_to_ecef_km, gmst_rad, julian_date, teme_to_ecef_km
 from .geometry import elevation_deg, look_angles, slant_range_km
+from .grid import inter_plane_pairs
 from .ground import MIYUN, GroundStations, load_cities, load_starlink_gateways
 from .loaders import ELEMENT_EXTENSIONS, load_elements, load_omm, load_tle
 from .neighbours import NeighbourTable, line_of_sight
 from .planes import infer_planes, nodal_regression_deg_per_day, sun_synchronous_inclination_deg
 from .propagation import SGP4ErrorWarning, propagate_ecef_km, propagate_teme_km
+from .selection import arg_latitude_deg, select_operational
 
 __all__ = [
     "Constellation",
@@ -58,6 +60,8 @@ __all__ = [
     "load_elements",
     "ELEMENT_EXTENSIONS",
     "infer_planes",
+    "select_operational",
+    "arg_latitude_deg",
     "nodal_regression_deg_per_day",
     "sun_synchronous_inclination_deg",
     "propagate_ecef_km",
@@ -73,6 +77,7 @@ __all__ = [
     "ContactSchedule",
     "SELECTIONS",
     "NeighbourTable",
+    "inter_plane_pairs",
     "line_of_sight",
     "data_path",
     "DATA_FILES",

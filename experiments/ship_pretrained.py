@@ -5,12 +5,15 @@ whose checkpoint has the most negative mean paired execution-time difference to 
 in the evaluation CSV of ``experiments/eval_paired.py`` (``--eval``; rows labelled
 ``<label>/s<seed>``), is exported with :func:`agents.rllib.export.export_policy` (module weights
 and meta, tens of kB), its meta carrying the command that trained it, its training seed and its
-evaluation. ``satgym/data/pretrained/README.md`` lists them.
+evaluation. ``satgym/data/pretrained/README.md`` lists them. ``--renamed OLD=NEW`` records a
+policy renamed since training (``leoedge=leoedge-search``: the warm start's teacher was named
+``leoedge`` before issue 12 made that name the distributed protocol): the command and the warm
+start's teacher are written with NEW, the name at training time is kept beside them.
 
 Example::
 
     python experiments/ship_pretrained.py --runs runs/learned/ours/runs.json --eval docs/img/learned16_eval.csv \\
-        --label ours --reference leoedge
+        --label ours --reference leoedge --renamed leoedge=leoedge-search
 """
 
 from __future__ import annotations
@@ -53,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--label", default="ours")
     p.add_argument("--reference", default="leoedge")
     p.add_argument("--dest", default=str(DEST))
+    p.add_argument("--renamed", default="", metavar="OLD=NEW", help="the warm start's teacher, renamed since training")
     args = p.parse_args(argv)
+    old, _, new = args.renamed.partition("=")
     runs = json.loads(Path(args.runs).read_text())
     ev = pd.read_csv(args.eval)
     dest = Path(args.dest)
@@ -71,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                                         key=lambda kv: ("light", "normal", "heavy").index(kv[0])):
         run = runs[f"{load}/seed{seed}"]
         name = f"leoedge-{load}"
-        info = {"command": run.get("run_command", run["command"]), "training_seed": seed, "load": load,
+        command = run.get("run_command", run["command"])
+        if old and new:
+            command = command.replace(f"--teacher {old} ", f"--teacher {new} ")
+        info = {"command": command, "training_seed": seed, "load": load,
                 "checkpoint": str(Path(run["checkpoint"]).resolve().relative_to(ROOT))
                 if Path(run["checkpoint"]).resolve().is_relative_to(ROOT) else run["checkpoint"],
                 "evaluation": {"reference": args.reference, "episodes": int(len(rows)),
@@ -79,7 +87,16 @@ def main(argv: list[str] | None = None) -> int:
                                "paired_difference_ms": round(d, 1),
                                "mean_execution_time_ms": round(1000 * rows["mean_execution_time_s"].mean(), 1),
                                "mean_edge_load": round(float(rows["mean_edge_load"].mean()), 4)}}
+        if old and new:
+            info["renamed_since_training"] = {old: new}
         export_policy(run["checkpoint"], str(dest / name), info)
+        if old and new:
+            meta_path = dest / name / "satgym_marl.json"
+            meta = json.loads(meta_path.read_text())
+            if meta.get("imitation", {}).get("teacher") == old:
+                meta["imitation"].update(teacher=new, teacher_name_at_training=old)
+                meta["settings"]["bc_teacher"] = new
+            meta_path.write_text(json.dumps(meta, indent=1, sort_keys=True))
         lines.append(f"| `{name}` | {load} | {seed} | {d:+.0f} | `{info['command']}` |")
         print(f"{name}: seed {seed}, {d:+.1f} ms -> {dest / name}")
     (dest / "README.md").write_text("\n".join(lines) + "\n")

@@ -4,7 +4,8 @@ Configurations (``--config``), each trained per load (``--loads``) and training 
 
 * ``ours``: shared-parameter PPO (RLlib, new API stack) with action masking, the binary
   local/offload action, per-slot on-board/edge estimate features, warm-started by behaviour
-  cloning from ``--teacher`` (default ``leoedge``) with a critic warm-up and reward / value
+  cloning from ``--teacher`` (default ``leoedge-search``, the centralised search: the shipped
+  policies cloned it, when it was still named ``leoedge``) with a critic warm-up and reward / value
   normalisation (:mod:`agents.rllib.imitation`), then fine-tuned on the execution-time reward
   :data:`EXEC_REWARD` (each task's realised end-to-end time charged to the satellite that decided
   it, failures at 30 s, open tasks charged at the end; the cluster's mean load above P = 0.5
@@ -52,7 +53,7 @@ CONFIGS = ("ours", "marl", "a3c")
 PPO = {"episode_steps": 200, "train_batch": 2000, "minibatch": 500, "epochs": 5}
 
 
-def rllib_settings(config: str, load: str, seed: int, teacher: str = "leoedge", bc_episodes: int = 20):
+def rllib_settings(config: str, load: str, seed: int, teacher: str = "leoedge-search", bc_episodes: int = 20):
     """The :class:`~agents.rllib.config.TrainSettings` of an RLlib configuration."""
     from agents.rllib.config import TrainSettings
 
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--loads", default="light,normal,heavy")
     p.add_argument("--seeds", default="0,1,2", help="training seeds")
     p.add_argument("--iterations", type=int, default=20, help="RLlib PPO iterations (x 2,000 env steps)")
-    p.add_argument("--teacher", default="leoedge", help="ours: the policy whose decisions are cloned")
+    p.add_argument("--teacher", default="leoedge-search", help="ours: the policy whose decisions are cloned")
     p.add_argument("--bc-episodes", type=int, default=20)
     p.add_argument("--a3c-minutes", type=float, default=5.0)
     p.add_argument("--a3c-workers", type=int, default=1)

@@ -6,11 +6,11 @@ SatPPOModule`), instead of RLlib's offline BC / MARWIL (they need a recorded dat
 episode format and a Ray Data pipeline; here the teacher runs in the loop and the data fit in
 memory):
 
-1. :func:`collect`: a teacher (any registered policy; ``leoedge`` by default) drives the training
-   env (same scenario, load, episode length and overrides, so the same training reward) for a few
-   episodes on seeds of its own; every agent step gives the module's observation, the teacher's
-   action and the agent's training reward, turned into discounted returns (``gamma``, within the
-   episode);
+1. :func:`collect`: a teacher (any registered policy, e.g. ``leoedge-search``, the shipped
+   policies' teacher) drives the training env (same scenario, load, episode length and overrides,
+   so the same training reward) for a few episodes on seeds of its own; every agent step gives
+   the module's observation, the teacher's action and the agent's training reward, turned into
+   discounted returns (``gamma``, within the episode);
 2. reward normalisation (:func:`reward_scale`): the learner's rewards are multiplied by one fixed
    scale, ``1 / std`` of the teacher's discounted returns (``env_config["reward_scale"]``, saved
    with the checkpoint), so returns are of order one;

@@ -106,7 +106,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--binary", action=argparse.BooleanOptionalAction, default=None,
                    help="RLlib, SB3: decide only local/offload (the paper's binary action; A3C: --mask-hold)")
     p.add_argument("--action-mask", action=argparse.BooleanOptionalAction, default=None,
-                   help="RLlib: mask the logits of empty decision slots and unreachable offloads (default on)")
+                   help="RLlib: mask the logits of empty decision slots and unreachable offloads "
+                        "(default: on for the LEOEdge family, off for the others)")
     p.add_argument("--estimates", action=argparse.BooleanOptionalAction, default=None,
                    help="RLlib: per-slot on-board and edge completion estimates as extra features")
     p.add_argument("--bc-teacher", default=None, metavar="POLICY",

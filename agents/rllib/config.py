@@ -57,7 +57,9 @@ class TrainSettings:
     hiddens: list[int] = field(default_factory=lambda: [64, 64])
     fault_tolerant: bool = True
     overrides: dict[str, Any] = field(default_factory=dict)
-    action_mask: bool = True       # masked logits for empty slots and unreachable offloads
+    # masked logits for empty decision slots and unreachable offloads; None: on for the LEOEdge
+    # family, whose observation the mask is read from, off for the others (resolve_action_mask)
+    action_mask: bool | None = None
     binary: bool = False           # the paper's local/offload decision (hold masked)
     estimates: bool = False        # per-slot on-board / edge completion estimates as features
     bc_teacher: str = ""           # imitation warm start from this policy's decisions ("" = none)
@@ -81,9 +83,18 @@ def env_config(algo: str, s: TrainSettings) -> dict[str, Any]:
             "overrides": s.overrides, "critic_state": algo == "mappo", "reward_scale": s.reward_scale}
 
 
+def resolve_action_mask(s: TrainSettings) -> bool:
+    """``s.action_mask``, with ``None`` resolved: on for the LEOEdge family (the mask reads its
+    decision slots and reach flags), off for the other families."""
+    from satgym.scenarios import family_of
+
+    return family_of(s.scenario).name == "leoedge" if s.action_mask is None else bool(s.action_mask)
+
+
 def model_config(s: TrainSettings) -> dict[str, Any]:
     """The module's ``model_config`` for these settings (:class:`~agents.rllib.module.SatPPOModule`)."""
-    return {"hiddens": list(s.hiddens), "action_mask": s.action_mask, "binary": s.binary, "estimates": s.estimates}
+    return {"hiddens": list(s.hiddens), "action_mask": resolve_action_mask(s), "binary": s.binary,
+            "estimates": s.estimates}
 
 
 def build_config(algo: str, s: TrainSettings) -> PPOConfig:
@@ -123,5 +134,7 @@ def build_config(algo: str, s: TrainSettings) -> PPOConfig:
 
 
 def settings_dict(s: TrainSettings) -> dict[str, Any]:
-    """The settings as saved with a checkpoint (``minibatch`` resolved to the value PPO uses)."""
-    return {**asdict(s), "minibatch": min(s.minibatch or s.train_batch // 2, s.train_batch)}
+    """The settings as saved with a checkpoint (``minibatch`` and ``action_mask`` resolved to the
+    values the run uses)."""
+    return {**asdict(s), "minibatch": min(s.minibatch or s.train_batch // 2, s.train_batch),
+            "action_mask": resolve_action_mask(s)}

@@ -62,6 +62,14 @@ def test_masked_choices_are_never_drawn_and_carry_no_log_probability(binary):
     assert not allowed[..., HOLD].any() if binary else allowed[torch.from_numpy(present)][:, HOLD].all()
 
 
+def test_masking_defaults_on_for_the_leoedge_family_only():
+    from agents.rllib.config import TrainSettings, model_config, settings_dict
+
+    assert model_config(TrainSettings(scenario="leoedge"))["action_mask"] is True
+    assert model_config(TrainSettings(scenario="aamec"))["action_mask"] is False   # no decision slots to mask
+    assert settings_dict(TrainSettings(scenario="leoedge-miyun", action_mask=False))["action_mask"] is False
+
+
 def test_estimate_features_are_the_earliest_finish_quantities():
     import torch
 

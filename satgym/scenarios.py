@@ -5,7 +5,7 @@ A family is a subpackage with a typed config and presets as data (``<family>.con
 here and files in its own package; it edits no other family.
 
 >>> sorted(PRESETS)
-['aamec', 'aamec-walker', 'leoedge', 'leoedge-miyun', 'starlink']
+['aamec', 'aamec-walker', 'arctic', 'arctic-leo', 'arctic-meo', 'leoedge', 'leoedge-miyun', 'starlink']
 >>> family_of("starlink").name
 'leoedge'
 >>> make_config("leoedge", {"tasks": {"load": "heavy"}}).tasks.load
@@ -13,7 +13,7 @@ here and files in its own package; it edits no other family.
 >>> family_of("atlantis")
 Traceback (most recent call last):
 ...
-ValueError: scenario: 'atlantis' is not valid; choose one of 'leoedge', 'leoedge-miyun', 'starlink', 'aamec', 'aamec-walker'
+ValueError: scenario: 'atlantis' is not valid; choose one of 'leoedge', 'leoedge-miyun', 'starlink', 'aamec', 'aamec-walker', 'arctic', 'arctic-leo', 'arctic-meo'
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ FAMILIES: dict[str, Family] = {
                       "satgym.leoedge:ENV_IDS"),
     "aamec": Family("aamec", "satgym.aamec.presets:PRESETS", "satgym.aamec.presets:make_config",
                     "satgym.aamec.config:AAMECConfig", "satgym.aamec.env:AAMECEnv", "satgym.aamec:ENV_IDS"),
+    "arctic": Family("arctic", "satgym.arctic.presets:PRESETS", "satgym.arctic.presets:make_config",
+                     "satgym.arctic.config:ArcticConfig", "satgym.arctic.env:ArcticOffloadingEnv",
+                     "satgym.arctic:ENV_IDS"),
 }
 
 

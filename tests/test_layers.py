@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RL_LIBRARIES = {"gymnasium", "gym", "pettingzoo", "torch", "ray", "stable_baselines3", "supersuit"}
-FAMILIES = ("leoedge", "aamec")
+FAMILIES = ("leoedge", "aamec", "arctic")
 # modules of a family that make up its RL API layer; the rest of the family is physics
 ENV_LAYER = {"env", "views", "render", "observation", "reward"}
 
@@ -96,7 +96,8 @@ def test_evaluation_and_tools_reach_policies_only_through_the_registry():
 
 def test_baselines_never_import_agents_or_tools():
     assert violations(modules("baselines"), ("baselines", "satgym.core", "satgym.config", "satgym.leoedge",
-                                             "satgym.aamec", "satgym.policies", "satgym.scenarios"), forbid_rl=True) == {}
+                                             "satgym.aamec", "satgym.arctic", "satgym.policies", "satgym.scenarios"),
+                      forbid_rl=True) == {}
 
 
 def test_agents_never_import_the_tools():

@@ -25,7 +25,6 @@ from pettingzoo.utils import BaseParallelWrapper
 #: ``env.episode_metrics()`` fields reported in ``info["episode_metrics"]`` at the end of an episode
 METRIC_FIELDS = ("mean_execution_time_s", "mean_edge_load", "failed", "completed", "generated")
 VIEWS = ("central", "single")
-_ID_PREFIX = {"leoedge": "LEOEdge", "leoedge-miyun": "LEOEdgeMiyun", "starlink": "Starlink"}
 
 
 def squash_obs(x: np.ndarray) -> np.ndarray:
@@ -53,8 +52,9 @@ def binary_space(space: spaces.MultiDiscrete) -> spaces.MultiDiscrete:
 
 
 def _episode_metrics(env: Any) -> dict[str, float]:
+    """The :data:`METRIC_FIELDS` of ``env.episode_metrics()`` (NaN for those another family does not report)."""
     em = env.episode_metrics()
-    return {k: float(em[k]) for k in METRIC_FIELDS}
+    return {k: float("nan") if em.get(k) is None else float(em[k]) for k in METRIC_FIELDS}
 
 
 class SquashView(gym.Wrapper):
@@ -133,11 +133,15 @@ def view_id(scenario: str, view: str) -> str:
     >>> view_id("leoedge", "central")
     'satgym/LEOEdge-Central-v1'
     """
+    from satgym.registration import ENV_IDS
+
     if view not in VIEWS:
         raise ValueError(f"view: {view!r} is not valid; choose one of {', '.join(VIEWS)}")
-    if scenario not in _ID_PREFIX:
-        raise ValueError(f"scenario: {scenario!r} has no Gymnasium view; choose one of {', '.join(_ID_PREFIX)}")
-    return f"satgym/{_ID_PREFIX[scenario]}-{view.capitalize()}-v1"
+    ids = [i for i, (_, kwargs) in ENV_IDS.items() if kwargs.get("scenario") == scenario and f"-{view.capitalize()}-" in i]
+    if not ids:
+        have = sorted({kw["scenario"] for i, (_, kw) in ENV_IDS.items() if f"-{view.capitalize()}-" in i})
+        raise ValueError(f"scenario: {scenario!r} has no {view} Gymnasium view; choose one of {', '.join(have)}")
+    return ids[0]
 
 
 def make_view_env(view: str = "central", scenario: str = "leoedge", load: str | None = None,

@@ -76,6 +76,8 @@ class ConstellationConfig:
     epoch_utc: str = "2024-01-12T12:00:00"
 
     SOURCES = ("elements", "walker_delta", "walker_star", "file")
+    # LEO (from 160 km) through MEO (2,000-35,786 km) to geostationary and just beyond
+    ALTITUDE_RANGE_KM = (160.0, 50_000.0)
 
     def __post_init__(self) -> None:
         check_choice("constellation.source", self.source, self.SOURCES)
@@ -90,9 +92,9 @@ class ConstellationConfig:
                         f"altitude_km), got {len(getattr(self, name))}"
                     )
             for alt in self.altitude_km:
-                check_range("constellation.altitude_km", alt, 160.0, 2000.0)
+                check_range("constellation.altitude_km", alt, *self.ALTITUDE_RANGE_KM)
         if self.source.startswith("walker"):
-            check_range("constellation.walker_altitude_km", self.walker_altitude_km, 160.0, 2000.0)
+            check_range("constellation.walker_altitude_km", self.walker_altitude_km, *self.ALTITUDE_RANGE_KM)
             check_range("constellation.walker_inclination_deg", self.walker_inclination_deg, 0, 180)
             check_positive("constellation.n_planes", self.n_planes)
             check_positive("constellation.sats_per_plane", self.sats_per_plane)

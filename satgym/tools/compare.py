@@ -174,8 +174,12 @@ def compare(args: argparse.Namespace) -> int:
     for name, frame in (("steps", steps), ("episodes", episodes)):
         path = os.path.join(args.out, f"{name}.{args.format}")
         frame.to_parquet(path, index=False) if args.format == "parquet" else frame.to_csv(path, index=False)
-    leoedge = "mean_edge_load" in episodes.columns  # another family reports other metrics
-    table = summary_table(episodes) if leoedge else reported_summary(episodes)
+    headline = _headline_metrics(args.scenario)  # a family that names its headline metrics (Arctic)
+    leoedge = headline is None and "mean_edge_load" in episodes.columns
+    if headline is not None:
+        table = family_summary(episodes, headline)
+    else:  # LEOEdge's table, or the reported columns of a family without an edge load (AA-MEC)
+        table = summary_table(episodes) if leoedge else reported_summary(episodes)
     text = to_markdown(table)
     with open(os.path.join(args.out, "summary.md"), "w") as fh:
         fh.write(text + "\n")
@@ -188,6 +192,26 @@ def compare(args: argparse.Namespace) -> int:
         for path in plot_all(steps, episodes, args.out, load_cap=_load_cap(args.scenario, overrides)):
             print("wrote", path)
     return 0
+
+
+def _headline_metrics(scenario: str) -> tuple[str, ...] | None:
+    """The episode metrics a family's env names as its headline (``summary_metrics``), or None
+    for the LEOEdge family's table and figures."""
+    from satgym.scenarios import family_of
+
+    fam = family_of(scenario)
+    return getattr(fam.load(fam.env_class), "summary_metrics", None)
+
+
+def family_summary(episodes, metrics: tuple[str, ...]) -> "Any":
+    """Policy x load means over seeds/episodes of a family's headline metrics, each with the 95 %
+    confidence half-width, and the number of runs."""
+    spec: dict[str, Any] = {}
+    for m in (m for m in metrics if m in episodes.columns):
+        spec[m] = (m, "mean")
+        spec[f"ci95_{m}"] = (m, ci95)
+    spec["runs"] = ("seed", "count")
+    return episodes.groupby(["policy", "load"], sort=False).agg(**spec).reset_index()
 
 
 REPORTED_COLUMNS = ("return", "mean_flow_latency_s", "mean_completion_s", "failed", "late_flows",
@@ -214,7 +238,7 @@ def _load_cap(scenario: str, overrides: dict) -> float:
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("compare", help="compare scheduling policies on identical task streams",
                               description=__doc__.split("\n\n")[0])
-    p.add_argument("--scenario", default="leoedge", help="scenario preset (leoedge, leoedge-miyun, starlink, aamec, aamec-walker)")
+    p.add_argument("--scenario", default="leoedge", help="scenario preset (leoedge, leoedge-miyun, starlink, aamec, aamec-walker, arctic, arctic-leo, arctic-meo)")
     p.add_argument("--config", default="", help="JSON overrides, e.g. '{\"ground\": {\"load_cap\": 0.6}}'")
     p.add_argument("--load", action="append", default=[], help="light|normal|heavy (repeatable or comma list)")
     p.add_argument("--policies", default="leoedge,threshold,workload,local", help="comma list of policy names")

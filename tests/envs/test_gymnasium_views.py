@@ -1,5 +1,7 @@
 """Gymnasium and SB3 checkers on every registered id, plus the views' own behaviour."""
 
+import re
+
 import gymnasium
 import numpy as np
 import pytest
@@ -9,7 +11,8 @@ import satgym
 from satgym.scenarios import PRESETS
 from satgym.registration import ENV_IDS
 
-STEPS = {"LEOEdge": 30, "LEOEdgeMiyun": 30, "Starlink": 3, "AAMEC": 3, "AAMECWalker": 3}
+STEPS = {"LEOEdge": 30, "LEOEdgeMiyun": 30, "Starlink": 3, "AAMEC": 3, "AAMECWalker": 3, "Arctic": 3, "ArcticLEO": 3,
+         "ArcticMEO": 3}
 
 
 def make(env_id, **kwargs):
@@ -21,7 +24,8 @@ def test_every_id_registered_and_every_preset_covered():
     satgym.register_envs()  # idempotent
     for env_id in ENV_IDS:
         assert env_id in gymnasium.registry
-        assert env_id.endswith("-v0" if env_id.startswith("satgym/AAMEC") else "-v1")  # AA-MEC starts at v0
+        assert re.fullmatch(r"satgym/[A-Za-z]+-[A-Za-z]+-v\d+", env_id)
+        assert env_id.endswith("-v0" if env_id.startswith(("satgym/AAMEC", "satgym/Arctic")) else "-v1")  # new families start at v0
     covered = {kwargs["scenario"] for _, kwargs in ENV_IDS.values()}
     assert covered == set(PRESETS)
 

@@ -9,7 +9,8 @@ from satgym.core.messages import MessageLog
 from satgym.scenarios import PRESETS
 from tests.envs.helpers import random_actions, rollout, short_env
 
-PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3, "aamec": 3, "aamec-walker": 3}
+PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3, "aamec": 3, "aamec-walker": 3, "arctic": 4,
+                "arctic-leo": 4, "arctic-meo": 6}
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))

@@ -12,11 +12,14 @@ import pytest
 
 import satgym
 
-STEPS = {"leoedge": 120, "leoedge-miyun": 120, "starlink": 4}
+STEPS = {"leoedge": 120, "leoedge-miyun": 120, "starlink": 4, "arctic": 4, "arctic-leo": 4, "arctic-meo": 6}
 EXPECTED = {
     "leoedge": "1c500cceec15f060965029c7346e717fbef190dd81b729d99204ea07799333c6",
     "leoedge-miyun": "52fbc1f2e3d6203b8bfefeb8fe2a97da180ed50466ae4f8fe6bd77b3d56c2700",
     "starlink": "3b30d13de3e288503a3999708b132cc32e4df2636278ddc9c0772e1c6b95f964",
+    "arctic": "1ebac29bd112b00d1f015e173d9921b085afcdcb854752821ca96449e6e90048",
+    "arctic-leo": "c8beee806d693fca626f1ba9f1ef0f30a73ac8c030b50864bc5b87aec6618116",
+    "arctic-meo": "c2c75e5a1671484275f328dbf346fa9b85d5c4521fd7005f05d18e13a374f085",
 }
 
 
@@ -35,7 +38,8 @@ def trajectory_digest(scenario: str, seed: int = 7) -> str:
         h.update(json.dumps({k: float(v) for k, v in first["rewards"].items()}, sort_keys=True).encode())
         m = {k: v for k, v in first["metrics"].items() if k != "container_load"}
         h.update(json.dumps(m, sort_keys=True, default=float).encode())
-        h.update(np.asarray(first["metrics"]["container_load"], dtype=np.float64).tobytes())
+        if "container_load" in first["metrics"]:  # the LEOEdge family's per-container loads
+            h.update(np.asarray(first["metrics"]["container_load"], dtype=np.float64).tobytes())
     h.update(json.dumps(env.episode_metrics(), sort_keys=True, default=float).encode())
     return h.hexdigest()
 

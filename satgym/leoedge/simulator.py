@@ -24,6 +24,7 @@ from satgym.core import orbits
 from satgym.core.ground_segment import KIND_RELAY, AccessSchedule
 from satgym.core.links import shannon_rate_mbps
 from satgym.core.messages import HEADER_B, ID_B, TASK_B, VALUE_B
+from satgym.leoedge.attribution import charge_known, open_estimates
 from satgym.leoedge.catalogue import assign_processors
 from satgym.leoedge.codes import FAIL_REASONS, I_ID, I_RESERVED, I_STATION
 from satgym.leoedge.config import ScenarioConfig
@@ -51,6 +52,11 @@ class StepOutcome:
     ``e2e_sum_s`` / ``sat_e2e_s``: execution times (arrival to result) of the tasks completed in
     the step, in total and per satellite; ``failed`` / ``sat_failed``: tasks failed in the step;
     ``occupancy``: each container's CPU occupancy over the step; ``metrics``: the step metrics.
+    Per satellite, attributed to the satellite that decided the task (:mod:`satgym.leoedge.attribution`):
+    ``sat_known_s`` / ``sat_known_failed``: end-to-end times of the tasks whose completion became
+    known in the step (an on-board task at its decision) and the number whose failure did;
+    ``sat_open_s`` / ``sat_open``: at the episode's last step, the estimated end-to-end times and
+    the number of the tasks whose outcome is still unknown (zero before).
     """
 
     decisions: np.ndarray
@@ -60,6 +66,10 @@ class StepOutcome:
     sat_failed: np.ndarray
     occupancy: np.ndarray
     metrics: dict
+    sat_known_s: np.ndarray
+    sat_known_failed: np.ndarray
+    sat_open_s: np.ndarray
+    sat_open: np.ndarray
 
 
 class Simulator:
@@ -135,6 +145,8 @@ class Simulator:
         self.proc_load = np.zeros(self.n_sats)
         self._e2e_sat = np.zeros(self.n_sats)
         self._failed_sat = np.zeros(self.n_sats)
+        self._known_sat, self._known_failed = np.zeros(self.n_sats), np.zeros(self.n_sats)
+        self._open_sat, self._open_count = np.zeros(self.n_sats), np.zeros(self.n_sats)
         self.ground.reset()
         self.ground_seen = np.zeros(self.n_sats)  # mean cluster load as last received
         self.ground_seen_at = np.full(self.n_sats, -np.inf)
@@ -256,6 +268,7 @@ class Simulator:
         self.metrics.messages.add("lbs_server", 2 * n, 2 * n, n * (2 * HEADER_B + TASK_B + ID_B))
         self.metrics.messages.add("server_container", 2 * n, 2 * n, n * (2 * HEADER_B + TASK_B + ID_B))
         completed, failed_now, by_reason = self._account(stats)
+        charge_known(T.F, T.I, T.n, self._known_sat, self._known_failed)
         self.k += 1
         self.time_s = t_end
         if T.n > 2 * self._live + 1024 or self.k % COMPACT_EVERY == 0:  # keep scans O(live tasks)
@@ -269,6 +282,9 @@ class Simulator:
         in_contact = self._receive_ground_state(edge_load)
         self._update_slots()
         e2e_sum = float(stats[S_E2E])
+        if self.k >= self.n_steps:  # the episode's end: what is still open, estimated
+            open_estimates(T.F, T.I, T.n, self.time_s, self.proc_busy, self.compute.exec_s, self.edge_exec_s,
+                           self._open_sat, self._open_count)
         step_metrics = {
             "time_s": self.time_s,
             "generated": new,
@@ -286,7 +302,8 @@ class Simulator:
             "message_bytes": dict(self.metrics.messages.bytes),
         }
         return StepOutcome(decisions, e2e_sum, self._e2e_sat, failed_now, self._failed_sat,
-                           occupancy, step_metrics)
+                           occupancy, step_metrics, self._known_sat, self._known_failed, self._open_sat,
+                           self._open_count)
 
     def _next_seed(self) -> int:
         """Seed for the kernels' generator, from the env's RNG (drawn 64 at a time)."""

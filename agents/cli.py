@@ -49,7 +49,9 @@ SB3 = ("sb3-ppo", "sb3-a2c", "sb3-supersuit")
 #: flags that only some algos read (dest -> algos); given for another algo they are an error, not ignored
 ONLY_FOR = {"num_env_runners": RLLIB, "num_cpus": RLLIB, "address": RLLIB, "checkpoint_every": RLLIB,
             "train_batch": RLLIB, "minibatch": RLLIB, "epochs": RLLIB, "lr": (*RLLIB, "a3c"),
-            "timesteps": ("a3c", *SB3), "workers": ("a3c", *SB3), "mask_hold": ("a3c",), "asynchrony": ("a3c",)}
+            "timesteps": ("a3c", *SB3), "workers": ("a3c", *SB3), "mask_hold": ("a3c",), "asynchrony": ("a3c",),
+            "binary": (*RLLIB, *SB3), "action_mask": RLLIB, "estimates": RLLIB, "bc_teacher": RLLIB,
+            "bc_episodes": RLLIB, "bc_epochs": RLLIB, "entropy_coeff": RLLIB}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -101,6 +103,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         "(e.g. --env-set reward.latency_weight=1 --env-set reward.advantage_weight=0)")
     p.add_argument("--mask-hold", action=argparse.BooleanOptionalAction, default=None,
                    help="A3C: decide only local/offload (the paper's binary action; the hold logit is masked)")
+    p.add_argument("--binary", action=argparse.BooleanOptionalAction, default=None,
+                   help="RLlib, SB3: decide only local/offload (the paper's binary action; A3C: --mask-hold)")
+    p.add_argument("--action-mask", action=argparse.BooleanOptionalAction, default=None,
+                   help="RLlib: mask the logits of empty decision slots and unreachable offloads "
+                        "(default: on for the LEOEdge family, off for the others)")
+    p.add_argument("--estimates", action=argparse.BooleanOptionalAction, default=None,
+                   help="RLlib: per-slot on-board and edge completion estimates as extra features")
+    p.add_argument("--bc-teacher", default=None, metavar="POLICY",
+                   help="RLlib: warm start by behaviour cloning from this registered policy's decisions (e.g. leoedge), "
+                        "with a critic warm-up and reward/value normalisation (agents.rllib.imitation)")
+    p.add_argument("--bc-episodes", type=int, default=None, help="RLlib: teacher episodes for --bc-teacher (default 20)")
+    p.add_argument("--bc-epochs", type=int, default=None, help="RLlib: behaviour-cloning epochs (default 30)")
+    p.add_argument("--entropy-coeff", type=float, default=None, help="RLlib: PPO entropy coefficient (default 0.01)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(handler=run)
 

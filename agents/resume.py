@@ -163,8 +163,8 @@ def _a3c_run(checkpoint: Path) -> dict[str, Any]:
 
 
 def _sb3_run(run_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
-    values = {k: meta[k] for k in ("scenario", "load", "episode_steps", "seed", "view", "agent", "others_policy")
-              if k in meta}
+    values = {k: meta[k] for k in ("scenario", "load", "episode_steps", "seed", "view", "agent", "others_policy",
+                                   "binary") if k in meta}
     values["overrides"] = dict(meta.get("overrides") or {})
     if "n_envs" in meta:
         values["workers"] = meta["n_envs"]

@@ -1,6 +1,8 @@
 """Throughput of the `leoedge` preset inside real training loops (issue: RL training).
 
-* RLlib (new API stack): agent-steps/s while the local env runner samples (PPO, shared module);
+* RLlib (new API stack): agent-steps/s while the local env runner samples (PPO, shared module):
+  RLlib's default module, and satgym's own module without and with action masking (and with the
+  binary action and the estimate features);
 * Stable-Baselines3: env-steps/s of `PPO.learn` on `gymnasium.make("satgym/LEOEdge-Central-v1")`
   (one step = all 10 satellites decide) and agent-steps/s accordingly;
 * the bare env loop with random actions, measured in the same process, as the reference.
@@ -51,19 +53,33 @@ def rllib_sampling_rate(n_sample: int = 4000) -> float:
         .training(train_batch_size_per_learner=2000, minibatch_size=500, num_epochs=1)
         .rl_module(model_config={"fcnet_hiddens": [64, 64]})
     )
-    algo = config.build_algo()
+    return _sampling_rate(ray, config.build_algo(), n_sample)
+
+
+def _sampling_rate(ray, algo, n_sample: int) -> float:
+    """Agent-steps/s of ``algo``'s local env runner over ``n_sample`` env steps (after a warm-up);
+    stops ``algo`` and Ray."""
     try:
         runner = algo.env_runner_group.local_env_runner
         runner.sample(num_timesteps=400)  # warm-up
         t0 = time.perf_counter()
         episodes = runner.sample(num_timesteps=n_sample)
-        dt = time.perf_counter() - t0
-        agent_steps = sum(e.agent_steps() for e in episodes)
-        sample_rate = agent_steps / dt
+        return sum(e.agent_steps() for e in episodes) / (time.perf_counter() - t0)
     finally:
         algo.stop()
         ray.shutdown()
-    return sample_rate
+
+
+def rllib_satgym_module_rate(n_sample: int = 4000, **settings) -> float:
+    """Agent-steps/s of the local env runner sampling with satgym's own module
+    (:class:`agents.rllib.module.SatPPOModule`; ``settings``: e.g. ``action_mask``, ``binary``,
+    ``estimates``) through ``agents.rllib.config.build_config``."""
+    from agents.rllib.config import TrainSettings, build_config
+    from satgym.ray_session import init_ray
+
+    ray, _ = init_ray(num_cpus=1)
+    return _sampling_rate(ray, build_config("ppo", TrainSettings(episode_steps=STEPS, train_batch=2000, minibatch=500,
+                                                                 epochs=1, **settings)).build_algo(), n_sample)
 
 
 def sb3_rate(timesteps: int = 4096) -> float:
@@ -107,12 +123,18 @@ def bench_sb3(kind: str, timesteps: int, n_envs: int = 64) -> float:
 def main() -> None:
     bare = bare_env_steps_per_s() * 10
     sample = rllib_sampling_rate()
+    unmasked = rllib_satgym_module_rate(action_mask=False)
+    masked = rllib_satgym_module_rate(action_mask=True)
+    full = rllib_satgym_module_rate(action_mask=True, binary=True, estimates=True)
     sb3 = sb3_rate()
     sb3_array = bench_sb3("array", 81920)
     rows = [
         ("bare env loop, random actions (agent-steps/s)", bare),
         ("SB3 PPO.learn on the array VecEnv, B=64 (agent-steps/s)", sb3_array),
-        ("RLlib PPO local env runner sampling (agent-steps/s)", sample),
+        ("RLlib PPO local env runner sampling, RLlib's default module (agent-steps/s)", sample),
+        ("RLlib sampling, satgym module, no masking (agent-steps/s)", unmasked),
+        ("RLlib sampling, satgym module, action masking on (agent-steps/s)", masked),
+        ("RLlib sampling, masking + binary + estimates (agent-steps/s)", full),
         ("SB3 PPO.learn on LEOEdge-Central-v1 (agent-steps/s)", sb3),
     ]
     width = max(len(r[0]) for r in rows)

@@ -5,6 +5,10 @@
   actor restricted to the agent's own observation, see :mod:`agents.rllib.module`);
 * ``ippo``: independent learners, one module per satellite (module id = agent id).
 
+Every variant takes the module options of :class:`TrainSettings` (action masking, on by default;
+the paper's binary action; per-slot estimate features) and the imitation warm start
+(``bc_teacher``, :mod:`agents.rllib.imitation`, run by :func:`agents.rllib.train.train`).
+
 With ``num_env_runners >= 1`` a failed env runner is re-created by Ray and restored by RLlib with
 the learner's current weights (``restart_failed_env_runners``), and an iteration does not end
 before it has sampled ``train_batch`` env steps (``min_sample_timesteps_per_iteration``); the
@@ -53,6 +57,15 @@ class TrainSettings:
     hiddens: list[int] = field(default_factory=lambda: [64, 64])
     fault_tolerant: bool = True
     overrides: dict[str, Any] = field(default_factory=dict)
+    # masked logits for empty decision slots and unreachable offloads; None: on for the LEOEdge
+    # family, whose observation the mask is read from, off for the others (resolve_action_mask)
+    action_mask: bool | None = None
+    binary: bool = False           # the paper's local/offload decision (hold masked)
+    estimates: bool = False        # per-slot on-board / edge completion estimates as features
+    bc_teacher: str = ""           # imitation warm start from this policy's decisions ("" = none)
+    bc_episodes: int = 20          # teacher episodes (of episode_steps) for the warm start
+    bc_epochs: int = 30            # passes over the demonstrations
+    reward_scale: float = 1.0      # rewards x this for the learner (set from the demonstrations with bc_teacher)
 
 
 def shared_mapping(agent_id: str, episode: Any = None, **kwargs: Any) -> str:
@@ -67,7 +80,21 @@ def own_mapping(agent_id: str, episode: Any = None, **kwargs: Any) -> str:
 
 def env_config(algo: str, s: TrainSettings) -> dict[str, Any]:
     return {"scenario": s.scenario, "load": s.load, "episode_steps": s.episode_steps,
-            "overrides": s.overrides, "critic_state": algo == "mappo"}
+            "overrides": s.overrides, "critic_state": algo == "mappo", "reward_scale": s.reward_scale}
+
+
+def resolve_action_mask(s: TrainSettings) -> bool:
+    """``s.action_mask``, with ``None`` resolved: on for the LEOEdge family (the mask reads its
+    decision slots and reach flags), off for the other families."""
+    from satgym.scenarios import family_of
+
+    return family_of(s.scenario).name == "leoedge" if s.action_mask is None else bool(s.action_mask)
+
+
+def model_config(s: TrainSettings) -> dict[str, Any]:
+    """The module's ``model_config`` for these settings (:class:`~agents.rllib.module.SatPPOModule`)."""
+    return {"hiddens": list(s.hiddens), "action_mask": resolve_action_mask(s), "binary": s.binary,
+            "estimates": s.estimates}
 
 
 def build_config(algo: str, s: TrainSettings) -> PPOConfig:
@@ -78,12 +105,12 @@ def build_config(algo: str, s: TrainSettings) -> PPOConfig:
     env_cfg = env_config(algo, s)
     probe = env_creator(env_cfg)
     agents = list(probe.possible_agents)
-    model_config: dict[str, Any] = {"hiddens": list(s.hiddens)}
+    mc = model_config(s)
     if algo == "mappo":
-        model_config["actor_obs_dim"] = probe.local_obs_dim
+        mc["actor_obs_dim"] = probe.local_obs_dim
     module_ids = agents if algo == "ippo" else [SHARED]
     spec = MultiRLModuleSpec(rl_module_specs={
-        mid: RLModuleSpec(module_class=SatPPOModule, model_config=dict(model_config)) for mid in module_ids})
+        mid: RLModuleSpec(module_class=SatPPOModule, model_config=dict(mc)) for mid in module_ids})
     config = (
         PPOConfig()
         .environment(ENV_NAME, env_config=env_cfg)
@@ -107,5 +134,7 @@ def build_config(algo: str, s: TrainSettings) -> PPOConfig:
 
 
 def settings_dict(s: TrainSettings) -> dict[str, Any]:
-    """The settings as saved with a checkpoint (``minibatch`` resolved to the value PPO uses)."""
-    return {**asdict(s), "minibatch": min(s.minibatch or s.train_batch // 2, s.train_batch)}
+    """The settings as saved with a checkpoint (``minibatch`` and ``action_mask`` resolved to the
+    values the run uses)."""
+    return {**asdict(s), "minibatch": min(s.minibatch or s.train_batch // 2, s.train_batch),
+            "action_mask": resolve_action_mask(s)}

@@ -28,7 +28,7 @@ from gymnasium import spaces
 from ray.rllib.env.wrappers.pettingzoo_env import ParallelPettingZooEnv
 
 ENV_NAME = "satgym_rllib"
-ENV_KEYS = ("scenario", "load", "episode_steps", "overrides", "critic_state")
+ENV_KEYS = ("scenario", "load", "episode_steps", "overrides", "critic_state", "reward_scale")
 
 
 def make_parallel_env(cfg: dict[str, Any]):
@@ -43,11 +43,27 @@ def make_parallel_env(cfg: dict[str, Any]):
     return satgym.parallel_env(cfg.get("scenario", "leoedge"), overrides, load=cfg.get("load", "normal"))
 
 
-class SatgymCriticStateEnv(ParallelPettingZooEnv):
-    """``ParallelPettingZooEnv`` whose observations end with the global state ``env.state()``."""
+class SatgymEnv(ParallelPettingZooEnv):
+    """``ParallelPettingZooEnv`` with rewards multiplied by ``reward_scale``."""
 
-    def __init__(self, env) -> None:
+    def __init__(self, env, reward_scale: float = 1.0) -> None:
         super().__init__(env)
+        if not reward_scale > 0:
+            raise ValueError(f"env_config.reward_scale: must be > 0, got {reward_scale}")
+        self.reward_scale = float(reward_scale)
+
+    def step(self, action_dict):
+        obs, rew, term, trunc, info = super().step(action_dict)
+        if self.reward_scale != 1.0:
+            rew = {a: r * self.reward_scale for a, r in rew.items()}
+        return obs, rew, term, trunc, info
+
+
+class SatgymCriticStateEnv(SatgymEnv):
+    """:class:`SatgymEnv` whose observations end with the global state ``env.state()``."""
+
+    def __init__(self, env, reward_scale: float = 1.0) -> None:
+        super().__init__(env, reward_scale)
         self.local_obs_dim = int(env.observation_space(self.possible_agents[0]).shape[0])
         st = env.state_space
         self.observation_space = spaces.Dict({
@@ -69,13 +85,14 @@ class SatgymCriticStateEnv(ParallelPettingZooEnv):
         return self._augment(obs), rew, term, trunc, info
 
 
-def env_creator(cfg: dict[str, Any] | None = None) -> ParallelPettingZooEnv:
+def env_creator(cfg: dict[str, Any] | None = None) -> SatgymEnv:
     """RLlib env creator (``register_env(ENV_NAME, env_creator)``)."""
     cfg = dict(cfg or {})
     par_env = make_parallel_env(cfg)
+    scale = float(cfg.get("reward_scale", 1.0))
     if cfg.get("critic_state"):
-        return SatgymCriticStateEnv(par_env)
-    return ParallelPettingZooEnv(par_env)
+        return SatgymCriticStateEnv(par_env, scale)
+    return SatgymEnv(par_env, scale)
 
 
 def register(name: str = ENV_NAME) -> str:

@@ -113,6 +113,46 @@ def build_or_restore(algo_name: str, s: TrainSettings, resume: str | None):
     return build_config(algo_name, s).build_algo()
 
 
+BC_SEED_BASE = 7_000_000  # demonstration episodes: BC_SEED_BASE + 1000 * run seed + i (no evaluation seed)
+
+
+def demonstration_seeds(s: TrainSettings) -> list[int]:
+    """Env seeds of the teacher's episodes for the run seeded ``s.seed``."""
+    return [BC_SEED_BASE + 1000 * s.seed + i for i in range(s.bc_episodes)]
+
+
+def imitation_warm_start(algo_name: str, s: TrainSettings) -> tuple[TrainSettings, dict[str, Any]]:
+    """Demonstrations of ``s.bc_teacher`` on the training env; returns the settings with the reward
+    scale measured on them (:func:`agents.rllib.imitation.reward_scale`) and the demonstrations."""
+    from agents.rllib.imitation import collect, reward_scale
+
+    demo = collect(s.bc_teacher, env_config(algo_name, s), demonstration_seeds(s), s.gamma)
+    return dataclasses.replace(s, reward_scale=reward_scale(demo)), demo
+
+
+def pretrain_modules(algo: Any, algo_name: str, s: TrainSettings, demo: dict[str, Any]) -> dict[str, Any]:
+    """Behaviour cloning and critic warm-up of the learner's modules (:func:`agents.rllib.imitation.pretrain`),
+    then the env runners get the weights. IPPO: each satellite's module on its own rows."""
+    import numpy as np
+
+    from agents.rllib.imitation import pretrain
+
+    agents = sorted(set(int(a) for a in demo["agent"]))
+
+    def fit(learner: Any) -> dict[str, Any]:
+        out = {}
+        for mid in learner.module.keys():
+            rows = demo if mid == "shared" else {
+                k: v[demo["agent"] == int(mid.rpartition("_")[2])] for k, v in demo.items()}
+            out[mid] = pretrain(learner.module[mid], rows, scale=s.reward_scale, epochs=s.bc_epochs, seed=s.seed)
+        return out
+
+    stats = [r.get() for r in algo.learner_group.foreach_learner(fit)][0]  # one (local) learner
+    algo.env_runner_group.sync_weights(from_worker_or_learner_group=algo.learner_group, inference_only=True)
+    summary = {k: float(np.mean([v[k] for v in stats.values()])) for k in next(iter(stats.values()))}
+    return {**summary, "teacher": s.bc_teacher, "episodes": s.bc_episodes, "agents": len(agents)}
+
+
 def train(algo_name: str, s: TrainSettings, iterations: int, out: str, resume: str | None = None,
           checkpoint_every: int = 10, quiet: bool = False) -> dict[str, Any]:
     """Train for ``iterations`` more iterations; returns ``{"rows": [...], "checkpoint": path}``.
@@ -125,6 +165,11 @@ def train(algo_name: str, s: TrainSettings, iterations: int, out: str, resume: s
 
     if algo_name not in RLLIB_ALGOS:
         raise ValueError(f"algo: {algo_name!r} is not valid; choose one of {', '.join(RLLIB_ALGOS)}")
+    demo = None
+    if s.bc_teacher and not resume:
+        if not quiet:
+            print(f"[{algo_name}] imitation warm start: {s.bc_episodes} episodes of {s.bc_teacher}", flush=True)
+        s, demo = imitation_warm_start(algo_name, s)
     settings = settings_dict(s)
     if resume:  # the checkpoint knows what it was trained on
         saved = read_meta(resume)
@@ -147,6 +192,14 @@ def train(algo_name: str, s: TrainSettings, iterations: int, out: str, resume: s
     rows: list[dict[str, float]] = []
     path = None
     try:
+        if demo is not None:
+            meta["imitation"] = pretrain_modules(algo, algo_name, s, demo)
+            save(algo, out, meta)  # iter_00000: the warm-started module before any PPO update
+            if not quiet:
+                im = meta["imitation"]
+                print(f"[{algo_name}] warm start: agreement {im['agreement']:.3f} on {im['decisions']:.0f} decisions, "
+                      f"bc loss {im['bc_loss']:.3f}, value loss {im['value_loss']:.3f}, reward scale "
+                      f"{s.reward_scale:.4g}", flush=True)
         for _ in range(iterations):
             t0 = time.perf_counter()
             row = summarize(algo.train())

@@ -41,6 +41,16 @@ def _squashed_box(box: spaces.Box) -> spaces.Box:
     return spaces.Box(-np.inf, np.inf, shape=box.shape, dtype=np.float32)
 
 
+def binary_space(space: spaces.MultiDiscrete) -> spaces.MultiDiscrete:
+    """The paper's binary decision: every entry 0 (local) or 1 (offload), never 2 (hold); the
+    values mean the same in the env, so actions pass through unchanged.
+
+    >>> binary_space(spaces.MultiDiscrete([3, 3])).nvec.tolist()
+    [2, 2]
+    """
+    return spaces.MultiDiscrete(np.minimum(space.nvec, 2))
+
+
 def _episode_metrics(env: Any) -> dict[str, float]:
     """The :data:`METRIC_FIELDS` of ``env.episode_metrics()`` (NaN for those another family does not report)."""
     em = env.episode_metrics()
@@ -48,11 +58,14 @@ def _episode_metrics(env: Any) -> dict[str, float]:
 
 
 class SquashView(gym.Wrapper):
-    """Squashed observations; ``info["episode_metrics"]`` at truncation."""
+    """Squashed observations; ``info["episode_metrics"]`` at truncation; ``binary``: the action
+    space without hold (:func:`binary_space`)."""
 
-    def __init__(self, env: gym.Env) -> None:
+    def __init__(self, env: gym.Env, binary: bool = False) -> None:
         super().__init__(env)
         self.observation_space = _squashed_box(env.observation_space)
+        if binary:
+            self.action_space = binary_space(env.action_space)
 
     def reset(self, **kwargs):
         obs, info = self.env.reset(**kwargs)
@@ -73,14 +86,17 @@ class SquashParallel(BaseParallelWrapper):
     the simulator do not pickle (each copy is rebuilt instead).
     """
 
-    def __init__(self, scenario: str = "leoedge", config: dict | None = None, load: str | None = None) -> None:
+    def __init__(self, scenario: str = "leoedge", config: dict | None = None, load: str | None = None,
+                 binary: bool = False) -> None:
         import satgym
 
-        self._args = (scenario, config, load)
+        self._args = (scenario, config, load, binary)
         env = satgym.parallel_env(scenario, config, load=load)
         super().__init__(env)
         self.metadata = env.metadata
         self._spaces = {a: _squashed_box(env.observation_space(a)) for a in env.possible_agents}
+        self._actions = {a: binary_space(env.action_space(a)) if binary else env.action_space(a)
+                         for a in env.possible_agents}
 
     @property
     def possible_agents(self):
@@ -92,6 +108,9 @@ class SquashParallel(BaseParallelWrapper):
 
     def observation_space(self, agent):
         return self._spaces[agent]
+
+    def action_space(self, agent):
+        return self._actions[agent]
 
     def __reduce__(self):
         return (SquashParallel, self._args)
@@ -126,15 +145,15 @@ def view_id(scenario: str, view: str) -> str:
 
 
 def make_view_env(view: str = "central", scenario: str = "leoedge", load: str | None = None,
-                  config: dict | None = None, **kwargs: Any) -> gym.Env:
+                  config: dict | None = None, binary: bool = False, **kwargs: Any) -> gym.Env:
     """``gymnasium.make`` of a view, wrapped in :class:`SquashView` (``kwargs``: e.g. ``agent=``)."""
     import satgym  # noqa: F401  (registers the ids)
 
-    return SquashView(gym.make(view_id(scenario, view), load=load, config=config, **kwargs))
+    return SquashView(gym.make(view_id(scenario, view), load=load, config=config, **kwargs), binary)
 
 
 def make_supersuit_vec_env(scenario: str = "leoedge", load: str | None = None, config: dict | None = None,
-                           num_vec_envs: int = 1):
+                           num_vec_envs: int = 1, binary: bool = False):
     """Parameter sharing: every satellite of ``num_vec_envs`` env copies is one SB3 sub-env.
 
     ``supersuit.pettingzoo_env_to_vec_env_v1`` + ``concat_vec_envs_v1(num_cpus=0,
@@ -146,7 +165,7 @@ def make_supersuit_vec_env(scenario: str = "leoedge", load: str | None = None, c
     import supersuit as ss
     from stable_baselines3.common.vec_env import VecMonitor
 
-    par = SquashParallel(scenario, config, load)
+    par = SquashParallel(scenario, config, load, binary)
     venv = ss.pettingzoo_env_to_vec_env_v1(par)
     venv = ss.concat_vec_envs_v1(venv, num_vec_envs, num_cpus=0, base_class="stable_baselines3")
     venv.__class__ = _seed_on_reset_class(type(venv))

@@ -42,7 +42,8 @@ from agents.sb3.envs import METRIC_FIELDS
 ALGOS = ("sb3-ppo", "sb3-a2c", "sb3-supersuit")
 MODEL_FILE, META_FILE = "model.zip", "sb3_meta.json"
 #: what a resumed run keeps from its checkpoint (``sb3_meta.json``)
-PINNED = ("algo", "view", "scenario", "load", "episode_steps", "seed", "agent", "others_policy", "n_envs", "overrides")
+PINNED = ("algo", "view", "scenario", "load", "episode_steps", "seed", "agent", "others_policy", "n_envs", "overrides",
+          "binary")
 
 
 def _callback(out: Path, n_agents: int, first_episode: int = 0, append: bool = False, every_s: float = 10.0,
@@ -106,10 +107,11 @@ def _logger(out: Path, append: bool):
 def train_sb3(algo: str, out: str | Path, timesteps: int, scenario: str = "leoedge", load: str | None = "normal",
               episode_steps: int = 200, seed: int = 0, n_envs: int = 1, view: str = "central", agent: int = 0,
               others_policy: str = "local", resume: str | Path | None = None, verbose: bool = True,
-              overrides: dict[str, Any] | None = None) -> Path:
+              overrides: dict[str, Any] | None = None, binary: bool = False) -> Path:
     """Train for ``timesteps`` (more, with ``resume``) and save; returns the path of ``model.zip``.
 
-    ``overrides``: nested env-config overrides (``satgym train --env-set``; ``episode.steps`` is set
+    ``binary``: the paper's local/offload action (hold removed from the action space,
+    :func:`agents.sb3.envs.binary_space`). ``overrides``: nested env-config overrides (``satgym train --env-set``; ``episode.steps`` is set
     from ``episode_steps``), saved in the meta file. ``resume``: a run directory or ``model.zip``
     whose run to continue; the other arguments must equal its :data:`PINNED` settings (ValueError
     naming the first that differs), except ``timesteps``, ``out`` and ``verbose``.
@@ -127,7 +129,7 @@ def train_sb3(algo: str, out: str | Path, timesteps: int, scenario: str = "leoed
         view = "supersuit"
     meta = {"algo": algo, "view": view, "scenario": scenario, "load": load, "episode_steps": episode_steps,
             "seed": seed, "agent": agent, "others_policy": others_policy, "n_envs": n_envs,
-            "overrides": dict(overrides or {})}
+            "overrides": dict(overrides or {}), "binary": bool(binary)}
     saved: dict[str, Any] = {}
     if resume:
         from agents.resume import merge
@@ -142,12 +144,12 @@ def train_sb3(algo: str, out: str | Path, timesteps: int, scenario: str = "leoed
 
     config = with_episode_steps(overrides, episode_steps)
     if algo == "sb3-supersuit":
-        venv = make_supersuit_vec_env(scenario, load, config, num_vec_envs=n_envs)
+        venv = make_supersuit_vec_env(scenario, load, config, num_vec_envs=n_envs, binary=binary)
         n_agents, cls = venv.num_envs // n_envs, PPO
         kwargs: dict[str, Any] = {"n_steps": max(8, min(64, timesteps // venv.num_envs)), "batch_size": 64}
     else:
         extra = {"agent": agent, "others_policy": others_policy} if view == "single" else {}
-        venv = DummyVecEnv([lambda: Monitor(make_view_env(view, scenario, load, config, **extra))] * n_envs)
+        venv = DummyVecEnv([lambda: Monitor(make_view_env(view, scenario, load, config, binary, **extra))] * n_envs)
         n_agents = 1
         if algo == "sb3-ppo":
             cls, kwargs = PPO, {"n_steps": max(8, min(256, timesteps // n_envs)), "batch_size": 64}
@@ -197,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
     train_sb3(algo, out, int(timesteps), scenario=g("scenario", "leoedge"), load=g("load", "normal"),
               episode_steps=episode_steps, seed=int(g("seed", 0)), n_envs=int(g("workers", 1)),
               view=g("view", "central"), agent=int(g("agent", 0)), others_policy=g("others_policy", "local"),
-              resume=g("resume"), verbose=not g("quiet", False), overrides=g("overrides"))
+              resume=g("resume"), verbose=not g("quiet", False), overrides=g("overrides"), binary=bool(g("binary", False)))
     return 0
 
 

@@ -24,7 +24,7 @@ from satgym.leoedge.codes import FAIL_REASONS
 from satgym.leoedge.config import ScenarioConfig
 from satgym.leoedge.ground_cluster import LeastLoaded
 from satgym.leoedge.metrics import TIME_PARTS, EpisodeMetrics
-from satgym.leoedge.reward import COMPONENTS, RewardModel, mix, reward_terms
+from satgym.leoedge.reward import RewardModel, mix, reward_terms
 from satgym.leoedge.simulator import Simulator
 from satgym.leoedge.step_advance import S_ACCURACY, S_COMPLETED, S_E2E, S_EDGE, S_FAIL0, S_LOCAL, S_WAIT
 
@@ -48,8 +48,9 @@ def _batch_step(states, actions, obs, rewards, components, metrics, truncated, p
         failed = 0
         for j in range(n_fail):
             failed += np.int64(stats[S_FAIL0 + j])
-        reward_terms(bufs[0][:ints[sk.IX_OFFLOADED]], stats[S_E2E], e2e_sat, failed, failed_sat, cont[1], params,
-                     adv_sat, components[b], own)
+        charged = bufs[9]
+        reward_terms(bufs[0][:ints[sk.IX_OFFLOADED]], stats[S_E2E], e2e_sat, failed, failed_sat, cont[1],
+                     (charged[0], charged[1], charged[2]), params, adv_sat, components[b], own)
         mix(components[b], own, lam, rewards[b], parts)
         m = metrics[b]
         m[0], m[1], m[2] = ints[sk.IX_NEW], stats[S_COMPLETED], failed
@@ -62,7 +63,6 @@ class LEOEdgeArrayCore:
     """:class:`satgym.vector.ArrayCore` of the LEOEdge family (every preset: ``leoedge``,
     ``leoedge-miyun``, ``starlink``)."""
 
-    reward_names = COMPONENTS
     metric_names = METRICS
 
     def __init__(self, config: ScenarioConfig, n_envs: int) -> None:
@@ -80,14 +80,15 @@ class LEOEdgeArrayCore:
         self.action_space = spaces.MultiDiscrete(np.full(K, 3, dtype=np.int64))
         self.obs = np.zeros((n_envs, sim.n_sats, low.size), dtype=np.float32)
         self.rewards = np.zeros((n_envs, sim.n_sats))
-        self.components = np.zeros((n_envs, len(COMPONENTS)))
         self.metrics = np.zeros((n_envs, len(METRICS)))
         self.truncated = np.zeros(n_envs, dtype=bool)
         self._prep = np.zeros(n_envs, dtype=np.int64)
-        model = RewardModel(config.reward, sim.n_sats, config.ground.load_cap)
+        model = RewardModel(config.reward, sim.n_sats, config.ground.load_cap, sim.n_clusters, config.tasks.max_hold_s)
+        self.reward_names = model.names  # as the PettingZoo env's infos[agent]["rewards"]
+        self.components = np.zeros((n_envs, len(model.names)))
         lam = float(config.reward.local_ratio)
         self._reward_args = (model.params, lam, np.zeros(sim.n_sats), model._own,
-                             np.zeros((sim.n_sats, len(COMPONENTS))))
+                             np.zeros((sim.n_sats, len(model.names))))
         self.rngs = [seeding.np_random(None)[0] for _ in range(n_envs)]
         self._states = None  # numba typed list of the envs' step states, built at the first step
 

@@ -82,6 +82,7 @@ INT_COLUMNS: dict[str, int] = {
     "failed": 0,
     "fail_reason": -1,
     "reserved": -1,  # container pinned by a policy (ground-scheduler hook)
+    "charged": 0,  # 1 once the task's outcome was reported to the reward (satgym.leoedge.attribution)
 }
 FCOL = {name: k for k, name in enumerate(FLOAT_COLUMNS)}
 ICOL = {name: k for k, name in enumerate(INT_COLUMNS)}
@@ -93,6 +94,7 @@ F_XSTART, F_XFINISH, F_DONE, F_ACCURACY = FCOL["exec_start_s"], FCOL["exec_finis
 I_ID, I_SAT, I_RETURN, I_STAGE, I_ROUTE = ICOL["id"], ICOL["sat"], ICOL["needs_return"], ICOL["stage"], ICOL["route"]
 I_RELAY, I_LINK, I_STATION, I_CONTAINER = ICOL["relay"], ICOL["link_sat"], ICOL["station"], ICOL["container"]
 I_FAILED, I_REASON, I_RESERVED = ICOL["failed"], ICOL["fail_reason"], ICOL["reserved"]
+I_CHARGED = ICOL["charged"]
 PENDING, UPLINK, EDGE = int(Stage.PENDING), int(Stage.UPLINK), int(Stage.EDGE)
 DONE_KNOWN, RESOLVED = int(Stage.DONE_KNOWN), int(Stage.RESOLVED)
 R_LOCAL, R_DIRECT = int(Route.LOCAL), int(Route.DIRECT)

@@ -362,6 +362,20 @@ class RewardConfig:
     # its own tasks, 1/n of the overload term; the shares sum to the shared reward), like MPE's
     # local_ratio. 0 = the paper's fully shared reward.
     local_ratio: float = 0.0
+    # per second of realised execution time of every task, charged when its outcome becomes known
+    # (an on-board task at its decision) to the satellite that decided it, a failed task charged
+    # failure_charge_s, the tasks still open at the episode's end charged an estimate
+    # (satgym.leoedge.attribution); divided by time_ref_s and the number of satellites. 0 = off.
+    execution_time_weight: float = 0.0
+    # what a failed task costs in the execution_time term, s: at least tasks.max_hold_s (the
+    # latency of the longest hold), so that letting a task expire is never cheaper than running it
+    failure_charge_s: float = 30.0
+    # where Eq. 6's cap P applies in the overload term: "container" (each container's occupancy,
+    # the paper's reading) or "cluster" (the cluster's mean occupancy x its containers: a single
+    # task filling one container's window costs nothing while the cluster is under the cap)
+    overload_scope: str = "container"
+
+    OVERLOAD_SCOPES = ("container", "cluster")
 
     def __post_init__(self) -> None:
         check_choice("reward.operator", self.operator, OPERATOR_NAMES)
@@ -372,6 +386,9 @@ class RewardConfig:
         check_non_negative("reward.advantage_weight", self.advantage_weight)
         check_non_negative("reward.latency_weight", self.latency_weight)
         check_range("reward.local_ratio", self.local_ratio, 0.0, 1.0)
+        check_non_negative("reward.execution_time_weight", self.execution_time_weight)
+        check_non_negative("reward.failure_charge_s", self.failure_charge_s)
+        check_choice("reward.overload_scope", self.overload_scope, self.OVERLOAD_SCOPES)
 
 
 @dataclass(frozen=True)

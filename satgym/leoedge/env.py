@@ -83,7 +83,13 @@ class SatelliteEdgeEnv(ParallelEnv):
     * ``latency``: ``-latency_weight * sum(execution times of the tasks completed this step) /
       (T_ref * n_satellites)`` (0 by default; a reward aligned with the execution-time metric);
     * ``overload``: ``-overload_penalty * sum_o max(0, L_o - P)`` (Eq. 6 cap P = ``ground.load_cap``);
-    * ``failure``: ``-failure_penalty`` per task that failed this step.
+    * ``failure``: ``-failure_penalty`` per task that failed this step;
+    * ``execution_time`` (listed only with ``execution_time_weight > 0``):
+      ``-execution_time_weight * (end-to-end times of the tasks whose completion became known this
+      step + failure_charge_s per task whose failure did + at the last step the estimated times
+      of the tasks still open) / (T_ref * n_satellites)``, each task charged once, to the satellite
+      that decided it (an on-board task at its decision); ``reward.overload_scope="cluster"``
+      applies P to the cluster's mean occupancy instead of each container's.
 
     With ``reward.local_ratio = lam > 0`` (as MPE's ``local_ratio``) agent i instead gets
     ``(1 - lam) * R + lam * R_i``, where ``R_i`` is satellite i's share of each term: the
@@ -134,7 +140,8 @@ class SatelliteEdgeEnv(ParallelEnv):
         self.config = make_config(scenario, config)
         self.render_mode = render_mode
         self.sim = Simulator(self.config)
-        self.reward_model = RewardModel(self.config.reward, self.sim.n_sats, self.config.ground.load_cap)
+        self.reward_model = RewardModel(self.config.reward, self.sim.n_sats, self.config.ground.load_cap,
+                                        self.sim.n_clusters, self.config.tasks.max_hold_s)
         self.possible_agents = [f"sat_{k}" for k in range(self.sim.n_sats)]
         self.agents: list[str] = []
         self._index = {a: k for k, a in enumerate(self.possible_agents)}

@@ -49,6 +49,11 @@ class StepOutcome:
     ``e2e_sum_s`` / ``sat_e2e_s``: execution times (arrival to result) of the tasks completed in
     the step, in total and per satellite; ``failed`` / ``sat_failed``: tasks failed in the step;
     ``occupancy``: each container's CPU occupancy over the step; ``metrics``: the step metrics.
+    Per satellite, attributed to the satellite that decided the task (:mod:`satgym.leoedge.attribution`):
+    ``sat_known_s`` / ``sat_known_failed``: end-to-end times of the tasks whose completion became
+    known in the step (an on-board task at its decision) and the number whose failure did;
+    ``sat_open_s`` / ``sat_open``: at the episode's last step, the estimated end-to-end times and
+    the number of the tasks whose outcome is still unknown (zero before).
     """
 
     decisions: np.ndarray
@@ -58,6 +63,10 @@ class StepOutcome:
     sat_failed: np.ndarray
     occupancy: np.ndarray
     metrics: dict
+    sat_known_s: np.ndarray
+    sat_known_failed: np.ndarray
+    sat_open_s: np.ndarray
+    sat_open: np.ndarray
 
 
 class Simulator:
@@ -142,6 +151,8 @@ class Simulator:
         self.proc_load = np.zeros(self.n_sats)
         self._e2e_sat = np.zeros(self.n_sats)
         self._failed_sat = np.zeros(self.n_sats)
+        self._known_sat, self._known_failed = np.zeros(self.n_sats), np.zeros(self.n_sats)
+        self._open_sat, self._open_count = np.zeros(self.n_sats), np.zeros(self.n_sats)
         self.ground.reset()
         self.ground_seen = np.zeros(self.n_sats)  # mean cluster load as last received
         self.ground_seen_at = np.full(self.n_sats, -np.inf)
@@ -269,7 +280,8 @@ class Simulator:
         lbs = (self.segment.ap_cluster.astype(np.int64), g.per_cluster, g.cfg.servers, g.cfg.containers_per_server,
                g.container_cluster.astype(np.int64), self.n_clusters)
         bufs = (self._decisions, self._counts, self._stats, self._e2e_sat, self._failed_sat, self.slots,
-                self.pending_count, self.totals, self.load_sum)
+                self.pending_count, self.totals, self.load_sum,
+                (self._known_sat, self._known_failed, self._open_sat, self._open_count))
         extra = (sched.cluster, sched.elevation_deg, self.segment.n_stations)
         T = self.tasks
         chunk = (self.arrivals._cols, self.arrivals._offsets) if hasattr(self.arrivals, "_cols") else \
@@ -350,7 +362,8 @@ class Simulator:
             "message_bytes": dict(self.metrics.messages.bytes),
         }
         return StepOutcome(decisions, e2e_sum, self._e2e_sat, failed_now, self._failed_sat,
-                           occupancy, step_metrics)
+                           occupancy, step_metrics, self._known_sat, self._known_failed, self._open_sat,
+                           self._open_count)
 
     def _place(self, rows: np.ndarray) -> np.ndarray:
         """Containers for the uploads reaching their cluster now: policy reservations, else the LBS."""

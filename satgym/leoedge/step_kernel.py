@@ -26,6 +26,8 @@ import numpy as np
 from numba import njit
 
 from satgym.core.jit import np_sum
+from satgym.leoedge.attribution import charge_known, open_estimates
+from satgym.leoedge.records import EDGE_EXEC, SAT_EXEC, SAT_PROC_BUSY
 from satgym.leoedge.step_advance import S_RESOLVED, STATS, advance, ground_arrivals, place_least_loaded, \
     receive_ground_load
 from satgym.leoedge.step_dispatch import dispatch, pending_slots
@@ -52,7 +54,9 @@ class StepState(NamedTuple):
     ``sats``, ``grid``, ``links``, ``edge``, ``cont``: the records of :mod:`satgym.leoedge.records`;
     ``isl_all``: the same- and other-orbit neighbours at every refresh instant
     ``(n_refresh, n_sats, 2)``; ``lbs``: the default LBS's layout; ``bufs``: per-step outputs and
-    episode totals; ``extra``: (cluster grid, station elevation grid, number of stations)."""
+    episode totals, last the reward attribution's per-satellite (known times, known failures,
+    open-task estimates, open count) (:mod:`satgym.leoedge.attribution`); ``extra``: (cluster
+    grid, station elevation grid, number of stations)."""
 
     ints: np.ndarray
     floats: np.ndarray
@@ -123,11 +127,12 @@ def finish(st, rows, containers):
                                                                              st[8], st[9], st[10], st[11], st[12],
                                                                              st[13])
     F, I, count = tasks
-    _dec, _counts, stats, e2e_sat, failed_sat, slots, pending_count, totals, load_sum = bufs
+    _dec, _counts, stats, e2e_sat, failed_sat, slots, pending_count, totals, load_sum, charged = bufs
     clock = _clock(st, 0x2545F491)
     n = count[0]
     advance(clock, rows, containers, (F, I, n), cont, grid, neighbours_now(st), links, edge,
             (stats, e2e_sat, failed_sat))
+    charge_known(F, I, n, charged[0], charged[1])  # outcomes known this step, to the deciding satellite
     occupancy = cont[1]
     for j in range(len(STATS)):
         totals[j] += stats[j]
@@ -160,6 +165,9 @@ def finish(st, rows, containers):
     ints[IX_IN_CONTACT] = receive(st, edge_load)
     totals[E_IN_CONTACT] += ints[IX_IN_CONTACT]
     update_slots(st)
+    if k >= ints[IX_N_STEPS]:  # the episode's end: the tasks still open, estimated
+        sats = st[5]
+        open_estimates(F, I, n, clock[1], sats[SAT_PROC_BUSY], sats[SAT_EXEC], edge[EDGE_EXEC], charged[2], charged[3])
     ints[IX_PREP] = needs_prep(st)
 
 

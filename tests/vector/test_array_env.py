@@ -50,6 +50,38 @@ def test_array_api_is_bit_identical_to_pettingzoo_across_auto_reset(scenario: st
             assert np.array_equal(np.stack(list(o.values())), obs[b]), (t, b)
 
 
+@pytest.mark.parametrize("reward", [
+    {"execution_time_weight": 1.0, "overload_scope": "cluster"},
+    {"execution_time_weight": 0.5, "local_ratio": 0.3, "latency_weight": 1.0},
+])
+def test_execution_time_reward_is_bit_identical_to_pettingzoo(reward: dict):
+    """The execution-time term (tasks charged as their outcome becomes known, the open ones at the
+    episode's end) and the cluster-scope overload on the array path, through an auto-reset."""
+    steps, B = 5, 2
+    cfg = {"episode": {"steps": steps}, "reward": reward}
+    venv = satgym.array_env("leoedge", B, cfg, load="heavy")
+    envs = [satgym.parallel_env("leoedge", cfg, load="heavy") for _ in range(B)]
+    assert venv.core.reward_names[-1] == "execution_time"
+    venv.reset(seed=3)
+    for b, e in enumerate(envs):
+        e.reset(seed=3 + b)
+    rng = np.random.default_rng(1)
+    seen_time = False
+    for t in range(steps + 2):
+        acts = _random_actions(venv, rng)
+        _, rewards, _, _, info = venv.step(acts)
+        for b, e in enumerate(envs):
+            _, r, _, _, infos = e.step(dict(zip(e.possible_agents, acts[b])))
+            assert np.array_equal(np.array(list(r.values())), rewards[b]), (t, b)
+            shared = e.shared_reward_components
+            assert list(shared) == list(venv.core.reward_names)
+            assert np.array_equal(np.array(list(shared.values())), np.array([info["rewards"][k][b] for k in shared]))
+            seen_time |= shared["execution_time"] != 0.0
+            if not e.agents:
+                e.reset()
+    assert seen_time
+
+
 @pytest.mark.parametrize("scenario", ["leoedge", "aamec"])
 def test_generic_core_matches_the_family_core(scenario: str):
     cfg = _config(scenario, 3)

@@ -59,7 +59,8 @@ FAMILIES: dict[str, Family] = {
                     "satgym.aamec.array:AAMECArrayCore"),
     "arctic": Family("arctic", "satgym.arctic.presets:PRESETS", "satgym.arctic.presets:make_config",
                      "satgym.arctic.config:ArcticConfig", "satgym.arctic.env:ArcticOffloadingEnv",
-                     "satgym.arctic:ENV_IDS"),
+                     "satgym.arctic:ENV_IDS",
+                     "satgym.arctic.array:ArcticArrayCore"),
 }
 
 

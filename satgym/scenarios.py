@@ -59,8 +59,7 @@ FAMILIES: dict[str, Family] = {
                     "satgym.aamec.array:AAMECArrayCore"),
     "arctic": Family("arctic", "satgym.arctic.presets:PRESETS", "satgym.arctic.presets:make_config",
                      "satgym.arctic.config:ArcticConfig", "satgym.arctic.env:ArcticOffloadingEnv",
-                     "satgym.arctic:ENV_IDS",
-                     "satgym.arctic.array:ArcticArrayCore"),
+                     "satgym.arctic:ENV_IDS"),
 }
 
 

@@ -147,10 +147,14 @@ class ArcticOffloadingEnv(ParallelEnv):
     def step(self, actions: dict[str, Any]):
         if not self.agents:
             raise RuntimeError("step() called after the episode ended; call reset() first")
-        out, total, truncated = self._advance(self._action_matrix(actions))
-        shared = self.shared_reward_components
+        out = self.sim.step(self._action_matrix(actions))
+        self._obs = obs_spec.observe(self.sim.problem, self.sim.n_users, self._low, self._high)
+        shared = self.reward_model.components(out)
         own = self.reward_model.own(out)
+        self.shared_reward_components = shared
+        truncated = self.sim.k >= self.sim.n_steps
         obs = self._obs_dict()
+        total = float(sum(shared.values()))
         rewards = dict.fromkeys(self.agents, total)
         infos = {a: {"rewards": shared, "own_rewards": {k: float(v[i]) for k, v in own.items()}, "metrics": out.metrics}
                  for i, a in enumerate(self.agents)}
@@ -159,25 +163,6 @@ class ArcticOffloadingEnv(ParallelEnv):
         if truncated:
             self.agents = []
         return obs, rewards, terminations, truncations, infos
-
-    def step_array(self, actions: np.ndarray) -> tuple[float, bool, dict]:
-        """One step from an ``(n_users, 3)`` integer action array already checked against the
-        action space (the array API's path, :mod:`satgym.arctic.array`; :meth:`step` is this plus
-        the per-agent dicts): returns the shared reward, whether the episode ended and the step
-        metrics."""
-        if not self.agents:
-            raise RuntimeError("step() called after the episode ended; call reset() first")
-        out, total, truncated = self._advance(actions)
-        if truncated:
-            self.agents = []
-        return total, truncated, out.metrics
-
-    def _advance(self, matrix: np.ndarray):
-        """Step the simulator; (its outcome, the shared reward, whether the episode ended)."""
-        out = self.sim.step(matrix)
-        self._obs = obs_spec.observe(self.sim.problem, self.sim.n_users, self._low, self._high)
-        self.shared_reward_components = self.reward_model.components(out)
-        return out, float(sum(self.shared_reward_components.values())), self.sim.k >= self.sim.n_steps
 
     def _action_matrix(self, actions: dict[str, Any]) -> np.ndarray:
         """Validate all actions at once and lay them out as ``(n_users, 3)`` (missing: decline)."""

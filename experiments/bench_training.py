@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import time
 
+import numpy as np  # noqa: F401
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -92,6 +94,32 @@ def sb3_rate(timesteps: int = 4096) -> float:
     return timesteps * 10 / (time.perf_counter() - t0)  # agent-steps/s (10 satellites per step)
 
 
+def bench_sb3(kind: str, timesteps: int, n_envs: int = 64) -> float:
+    """Agent-steps/s of SB3 ``PPO.learn``: ``central`` on ``satgym/LEOEdge-Central-v1`` (the
+    existing path, 10 agent-steps per step) or ``array`` on the array-backed VecEnv (``n_envs``
+    envs, every satellite a sub-env)."""
+    import gymnasium
+    import torch
+    from stable_baselines3 import PPO
+
+    torch.set_num_threads(1)
+    if kind == "central":
+        env = gymnasium.make("satgym/LEOEdge-Central-v1", config={"episode": {"steps": 200}})
+        model = PPO("MlpPolicy", env, n_steps=1024, batch_size=256, n_epochs=1, seed=0, device="cpu")
+        per_step = 10
+    else:
+        from agents.sb3.array_vec_env import make_array_vec_env
+
+        env = make_array_vec_env("leoedge", n_envs, {"episode": {"steps": 200}})
+        model = PPO("MlpPolicy", env, n_steps=16, batch_size=2560, n_epochs=1, seed=0, device="cpu")
+        per_step = 1
+    model.learn(total_timesteps=max(timesteps // 4, 1))  # warm-up (compilation, first resets)
+    t0 = time.perf_counter()
+    before = model.num_timesteps
+    model.learn(total_timesteps=timesteps, reset_num_timesteps=False)
+    return (model.num_timesteps - before) * per_step / (time.perf_counter() - t0)
+
+
 def main() -> None:
     bare = bare_env_steps_per_s() * 10
     sample = rllib_sampling_rate()
@@ -99,8 +127,10 @@ def main() -> None:
     masked = rllib_satgym_module_rate(action_mask=True)
     full = rllib_satgym_module_rate(action_mask=True, binary=True, estimates=True)
     sb3 = sb3_rate()
+    sb3_array = bench_sb3("array", 81920)
     rows = [
         ("bare env loop, random actions (agent-steps/s)", bare),
+        ("SB3 PPO.learn on the array VecEnv, B=64 (agent-steps/s)", sb3_array),
         ("RLlib PPO local env runner sampling, RLlib's default module (agent-steps/s)", sample),
         ("RLlib sampling, satgym module, no masking (agent-steps/s)", unmasked),
         ("RLlib sampling, satgym module, action masking on (agent-steps/s)", masked),
@@ -110,6 +140,7 @@ def main() -> None:
     width = max(len(r[0]) for r in rows)
     for name, val in rows:
         print(f"{name:<{width}}  {val:10.0f}   ({val / bare:.3f} of the bare loop)")
+    print(f"SB3 array VecEnv / SB3 central view (target >= 10): {sb3_array / sb3:.1f}")
 
 
 if __name__ == "__main__":

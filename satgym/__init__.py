@@ -18,7 +18,7 @@ from satgym.registration import ENV_IDS, register_envs
 from satgym.scenarios import FAMILIES, PRESETS, family_of, make_config, make_parallel_env
 
 __version__ = "0.1.0"
-__all__ = ["ENV_IDS", "FAMILIES", "PRESETS", "env", "family_of", "make_config", "parallel_env", "register_envs"]
+__all__ = ["ENV_IDS", "FAMILIES", "PRESETS", "array_env", "env", "family_of", "make_config", "parallel_env", "register_envs"]
 
 
 def parallel_env(scenario: str | Any = "leoedge", config: dict[str, Any] | str | None = None,
@@ -34,6 +34,15 @@ def env(scenario: str | Any = "leoedge", config: dict[str, Any] | str | None = N
     from pettingzoo.utils.conversions import parallel_to_aec
 
     return parallel_to_aec(parallel_env(scenario, config, render_mode, load))
+
+
+def array_env(scenario: str | Any = "leoedge", n_envs: int = 1, config: dict[str, Any] | str | None = None,
+              load: str | None = None):
+    """The batched array API (:class:`satgym.vector.ArrayEnv`): ``n_envs`` envs of a preset with
+    ``(n_envs, n_agents, ...)`` observations, actions and rewards, auto-reset and per-env seeds."""
+    from satgym.vector import array_env as _array_env
+
+    return _array_env(scenario, n_envs, config, load)
 
 
 register_envs()

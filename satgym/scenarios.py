@@ -40,6 +40,9 @@ class Family:
     config_class: str
     env_class: str
     env_ids: str
+    #: the family's batched core for the array API (``satgym.vector.ArrayCore``); empty: the
+    #: generic core that steps the family's PettingZoo envs (``satgym.vector.ParallelEnvCore``)
+    array_core: str = ""
 
     def load(self, ref: str) -> Any:
         module, _, attr = ref.partition(":")
@@ -49,9 +52,11 @@ class Family:
 FAMILIES: dict[str, Family] = {
     "leoedge": Family("leoedge", "satgym.leoedge.presets:PRESETS", "satgym.leoedge.presets:make_config",
                       "satgym.leoedge.config:ScenarioConfig", "satgym.leoedge.env:SatelliteEdgeEnv",
-                      "satgym.leoedge:ENV_IDS"),
+                      "satgym.leoedge:ENV_IDS",
+                      "satgym.leoedge.array:LEOEdgeArrayCore"),
     "aamec": Family("aamec", "satgym.aamec.presets:PRESETS", "satgym.aamec.presets:make_config",
-                    "satgym.aamec.config:AAMECConfig", "satgym.aamec.env:AAMECEnv", "satgym.aamec:ENV_IDS"),
+                    "satgym.aamec.config:AAMECConfig", "satgym.aamec.env:AAMECEnv", "satgym.aamec:ENV_IDS",
+                    "satgym.aamec.array:AAMECArrayCore"),
     "arctic": Family("arctic", "satgym.arctic.presets:PRESETS", "satgym.arctic.presets:make_config",
                      "satgym.arctic.config:ArcticConfig", "satgym.arctic.env:ArcticOffloadingEnv",
                      "satgym.arctic:ENV_IDS"),

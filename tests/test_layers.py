@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RL_LIBRARIES = {"gymnasium", "gym", "pettingzoo", "torch", "ray", "stable_baselines3", "supersuit"}
 FAMILIES = ("leoedge", "aamec", "arctic")
 # modules of a family that make up its RL API layer; the rest of the family is physics
-ENV_LAYER = {"env", "views", "render", "observation", "reward"}
+ENV_LAYER = {"env", "views", "render", "observation", "reward", "array"}
 
 
 def imported(path: Path) -> set[str]:

@@ -131,15 +131,9 @@ class AAMECEnv(ParallelEnv):
     def step(self, actions: dict[str, Any]):
         if not self.agents:
             raise RuntimeError("step() called after the episode ended; call reset() first")
-        dest = self._destinations(self._action_vector(actions))
-        plan, self._plan = self._plan, None
-        out = self.sim.step(dest, plan)
-        components = reward_components(out, self.config.reward, self.sim.n_sats)
-        self.shared_reward_components = components
-        truncated = self.sim.k >= self.sim.n_steps
-        self._obs = obs_spec.observe(self.sim)  # at truncation: the snapshot after the last one
+        reward, truncated = self.step_array(self._action_vector(actions))
+        components, out = self.shared_reward_components, self.sim.last
         obs = self._obs_dict()
-        reward = float(sum(components.values()))
         rewards = dict.fromkeys(self.agents, reward)
         infos = self._infos(components, out.metrics)
         terminations = dict.fromkeys(self.agents, False)
@@ -147,6 +141,17 @@ class AAMECEnv(ParallelEnv):
         if truncated:
             self.agents = []
         return obs, rewards, terminations, truncations, infos
+
+    def step_array(self, actions: np.ndarray) -> tuple[float, bool]:
+        """The step on a validated ``(n_sats,)`` action vector (what :meth:`step` and the array API
+        run): returns (the shared reward, truncated); observations in ``self._obs``."""
+        dest = self._destinations(actions)
+        plan, self._plan = self._plan, None
+        out = self.sim.step(dest, plan)
+        components = reward_components(out, self.config.reward, self.sim.n_sats)
+        self.shared_reward_components = components
+        self._obs = obs_spec.observe(self.sim)  # at truncation: the snapshot after the last one
+        return float(sum(components.values())), self.sim.k >= self.sim.n_steps
 
     # ------------------------------------------------------------------ helpers
     def _action_vector(self, actions: dict[str, Any]) -> np.ndarray:

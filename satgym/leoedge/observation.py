@@ -10,7 +10,8 @@ import numpy as np
 from numba import njit
 
 from satgym.leoedge.codes import F_ARRIVAL, F_INPUT, F_WORK, I_RETURN
-from satgym.leoedge.records import (GRID_ACCESS, GRID_DELAY, GRID_NEXT_START, GRID_RATE, GRID_WINDOW_END, ISL_OTHER,
+from satgym.leoedge.step_kernel import FX_TIME, IX_K, IX_N_STEPS, neighbours_now
+from satgym.leoedge.records import (EDGE_ACCURACY, EDGE_EXEC, LINK_GROUND_LOSS, GRID_ACCESS, GRID_DELAY, GRID_NEXT_START, GRID_RATE, GRID_WINDOW_END, ISL_OTHER,
                                     ISL_SAME, SAT_ACCURACY, SAT_EXEC, SAT_GROUND_SEEN, SAT_LINK_BUSY, SAT_PROC_BUSY,
                                     SAT_PROC_LOAD, SAT_SEEN_AT, TASK_F, TASK_I)
 
@@ -90,19 +91,30 @@ def bounds(decision_slots: int) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def observe(sim) -> np.ndarray:
+def observe(sim, out: np.ndarray | None = None) -> np.ndarray:
     """(n_sats, obs_dim) float32 observation matrix at the current time (one compiled pass over
-    the simulator's records)."""
-    row = sim.contact_row()
-    sched = sim.schedule
-    view = (sched.access[row] >= sim.segment.n_stations, sched.elevation_deg[row], sim.cfg.links.ground_loss,
-            sim.edge_exec_s, sim.cfg.compute.edge_accuracy)
-    return _observe(sim.time_s, row, sim.K, sim.slots, sim.pending_count, (sim.tasks.F, sim.tasks.I, sim.tasks.n),
-                    sim._sats, sim._grid, sim._isl, view)
+    the simulator's step state), written into ``out`` when given."""
+    if out is None:
+        out = np.empty((sim.n_sats, N_SAT_FIELDS + N_SLOT_FIELDS * sim.K), np.float32)
+    observe_state(sim.state, out)
+    return out
 
 
 @njit(cache=True)
-def _observe(t, row, K, slots, pending_count, tasks, sats, grid, isl, view):
+def observe_state(st, out):
+    """The observation rows of a step state (:class:`satgym.leoedge.step_kernel.StepState`) into ``out``."""
+    ints, floats, tasks, sats, grid, links, edge, bufs, extra = st[0], st[1], st[3], st[5], st[6], st[8], st[9], \
+        st[12], st[13]
+    row = min(ints[IX_K], ints[IX_N_STEPS])
+    via_relay = grid[GRID_ACCESS][row] >= extra[2]
+    view = (via_relay, extra[1][row], links[LINK_GROUND_LOSS], edge[EDGE_EXEC], edge[EDGE_ACCURACY])
+    slots = bufs[5]
+    _observe(floats[FX_TIME], row, slots.shape[1], slots, bufs[6], (tasks[0], tasks[1], tasks[2][0]), sats, grid,
+             neighbours_now(st), view, out)
+
+
+@njit(cache=True)
+def _observe(t, row, K, slots, pending_count, tasks, sats, grid, isl, view, out):
     """The observation rows; records as in :mod:`satgym.leoedge.records` (plain tuples), ``view`` =
     (via relay, station elevation deg, ground loss, c(m_e) s per unit, a_s)."""
     F, I = tasks[TASK_F], tasks[TASK_I]
@@ -114,7 +126,7 @@ def _observe(t, row, K, slots, pending_count, tasks, sats, grid, isl, view):
     same_orbit, other_orbit = isl[ISL_SAME], isl[ISL_OTHER]
     via_relay, elevation, ground_loss, edge_exec_s, edge_accuracy = view
     n = len(station)
-    out = np.zeros((n, N_SAT_FIELDS + N_SLOT_FIELDS * K), np.float32)
+    out[:] = 0.0
     for i in range(n):
         vis = station[i] >= 0
         o = out[i]
@@ -151,4 +163,3 @@ def _observe(t, row, K, slots, pending_count, tasks, sats, grid, isl, view):
             o[b + S_WORK] = F[r, F_WORK]
             o[b + S_RETURN] = I[r, I_RETURN]
             o[b + S_WAITED] = max(t - F[r, F_ARRIVAL], 0.0)
-    return out

@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from satgym.core.jit import np_sum
 from satgym.leoedge.advantage import advantage_operator, compiled_advantage
 from satgym.leoedge.config import RewardConfig
 
@@ -56,6 +57,67 @@ def _advantage(decisions, alpha, time_ref_s, op, adv_sat):
     return total
 
 
+@njit(cache=True)
+def reward_terms(decisions, e2e_sum_s, sat_e2e_s, failed, sat_failed, occupancy, charged, params, adv_sat, shared,
+                 own):
+    """The components (order :data:`COMPONENTS`; ``execution_time`` only when ``shared`` has a fifth
+    entry) into ``shared`` and, when ``own`` has a row per satellite, each satellite's share into
+    ``own`` ``(n, len(shared))``. ``charged`` = the attribution's per-satellite (known times, known
+    failures, open estimates) (:class:`~satgym.leoedge.simulator.StepOutcome`); ``params`` =
+    (alpha, T_ref, operator code, advantage weight, latency weight, overload penalty, failure
+    penalty, load cap, execution-time weight, failure charge s, cluster overload scope (0/1),
+    number of clusters)."""
+    alpha, time_ref_s, op, w_adv, w_lat, w_over, w_fail, cap, w_exec, failure_charge_s, by_cluster, n_clusters = params
+    n = len(sat_e2e_s)
+    adv = _advantage(decisions, alpha, time_ref_s, op, adv_sat)
+    if by_cluster:  # the cap on each cluster's mean occupancy, times its containers
+        per = len(occupancy) // n_clusters
+        over = np.empty(n_clusters)
+        for c in range(n_clusters):
+            over[c] = max(np_sum(occupancy, c * per, per) / per - cap, 0.0) * per
+    else:
+        over = np.empty(len(occupancy))
+        for c in range(len(occupancy)):
+            over[c] = max(occupancy[c] - cap, 0.0)  # Eq. 6
+    shared[0] = w_adv * adv
+    shared[1] = -w_lat * e2e_sum_s / (time_ref_s * n)
+    shared[2] = -w_over * np_sum(over)
+    shared[3] = -w_fail * float(failed)
+    with_time = len(shared) > 4
+    if with_time:
+        known_s, known_failed, open_s = charged
+        own_time = np.empty(n)
+        for i in range(n):
+            own_time[i] = -w_exec * (known_s[i] + failure_charge_s * known_failed[i] + open_s[i]) / (time_ref_s * n)
+        shared[4] = np_sum(own_time)
+    if own.shape[0] == n:
+        for i in range(n):
+            own[i, 0] = w_adv * adv_sat[i]
+            own[i, 1] = -w_lat * sat_e2e_s[i] / (time_ref_s * n)
+            own[i, 2] = shared[2] / n
+            own[i, 3] = -w_fail * sat_failed[i]
+            if with_time:
+                own[i, 4] = own_time[i]
+
+
+@njit(cache=True)
+def mix(shared, own, lam, rewards, parts):
+    """Per-agent rewards ``(1 - lam) R + lam R_i`` (``lam = 0``: every agent gets R); ``parts``
+    ``(n, 4)`` receives the mixed components when ``lam > 0``."""
+    if lam <= 0.0:
+        total = 0.0
+        for j in range(len(shared)):
+            total += shared[j]
+        rewards[:] = total
+        return
+    for i in range(len(rewards)):
+        total = 0.0
+        for j in range(len(shared)):
+            parts[i, j] = (1.0 - lam) * shared[j] + lam * own[i, j]
+            total += parts[i, j]
+        rewards[i] = total
+
+
 class RewardModel:
     """Turns a step's raw quantities into the named reward components (module docstring)."""
 
@@ -66,7 +128,15 @@ class RewardModel:
                              f"of the longest hold) with reward.execution_time_weight > 0, got {cfg.failure_charge_s:g}")
         self.cfg, self.n_sats, self.load_cap, self.n_clusters = cfg, n_sats, load_cap, n_clusters
         self.op = advantage_operator(cfg.operator).code
+        self.params = (float(cfg.alpha), float(cfg.time_ref_s), self.op, float(cfg.advantage_weight),
+                       float(cfg.latency_weight), float(cfg.overload_penalty), float(cfg.failure_penalty),
+                       float(load_cap), float(cfg.execution_time_weight), float(cfg.failure_charge_s),
+                       cfg.overload_scope == "cluster", int(n_clusters))
+        #: the components this config reports (``execution_time`` only when its weight is positive)
+        self.names = COMPONENTS if cfg.execution_time_weight > 0 else COMPONENTS[:4]
         self._adv_sat = np.zeros(n_sats)
+        self._shared = np.zeros(len(self.names))
+        self._own = np.zeros((n_sats if cfg.local_ratio > 0.0 else 0, len(self.names)))
 
     def overload(self, occupancy: np.ndarray) -> float:
         """Eq. 6's excess over the cap P, per container or per cluster (``overload_scope``)."""
@@ -77,26 +147,10 @@ class RewardModel:
 
     def components(self, out) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
         """(shared components, per-satellite shares or None when ``local_ratio == 0``)."""
-        rc, n = self.cfg, self.n_sats
-        adv = _advantage(out.decisions, rc.alpha, rc.time_ref_s, self.op, self._adv_sat)
-        shared = {
-            "advantage": rc.advantage_weight * adv,
-            "latency": -rc.latency_weight * out.e2e_sum_s / (rc.time_ref_s * n),
-            "overload": -rc.overload_penalty * self.overload(out.occupancy),
-            "failure": -rc.failure_penalty * float(out.failed),
-        }
-        if rc.execution_time_weight > 0:
-            sat_time = out.sat_known_s + rc.failure_charge_s * out.sat_known_failed + out.sat_open_s
-            own_time = -rc.execution_time_weight * sat_time / (rc.time_ref_s * n)
-            shared["execution_time"] = float(own_time.sum())
-        if rc.local_ratio <= 0.0:
+        reward_terms(out.decisions, out.e2e_sum_s, out.sat_e2e_s, out.failed, out.sat_failed, out.occupancy,
+                     (out.sat_known_s, out.sat_known_failed, out.sat_open_s), self.params, self._adv_sat,
+                     self._shared, self._own)
+        shared = dict(zip(self.names, self._shared.tolist()))
+        if self.cfg.local_ratio <= 0.0:
             return shared, None
-        own = {
-            "advantage": rc.advantage_weight * self._adv_sat,
-            "latency": -rc.latency_weight * out.sat_e2e_s / (rc.time_ref_s * n),
-            "overload": np.full(n, shared["overload"] / n),
-            "failure": -rc.failure_penalty * out.sat_failed,
-        }
-        if rc.execution_time_weight > 0:
-            own["execution_time"] = own_time
-        return shared, own
+        return shared, {name: self._own[:, j].copy() for j, name in enumerate(self.names)}

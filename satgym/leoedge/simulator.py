@@ -24,7 +24,6 @@ from satgym.core import orbits
 from satgym.core.ground_segment import KIND_RELAY, AccessSchedule
 from satgym.core.links import shannon_rate_mbps
 from satgym.core.messages import HEADER_B, ID_B, TASK_B, VALUE_B
-from satgym.leoedge.attribution import charge_known, open_estimates
 from satgym.leoedge.catalogue import assign_processors
 from satgym.leoedge.codes import FAIL_REASONS, I_ID, I_RESERVED, I_STATION
 from satgym.leoedge.config import ScenarioConfig
@@ -32,14 +31,12 @@ from satgym.leoedge.ground_cluster import GroundCluster, LeastLoaded, make_sched
 from satgym.leoedge.metrics import EpisodeMetrics
 from satgym.leoedge.records import (DECISION_FIELDS, AccessGrid, Containers, EdgeParams, LinkParams, Neighbours,
                                     Satellites)
-from satgym.leoedge.step_advance import (S_ACCURACY, S_COMPLETED, S_E2E, S_EDGE, S_FAIL0, S_LOCAL, S_RESOLVED,
-                                         STATS, advance, ground_arrivals, place_least_loaded,
-                                         receive_ground_load)
-from satgym.leoedge.step_dispatch import dispatch, pending_slots
+import satgym.leoedge.step_kernel as sk
+from satgym.leoedge.step_advance import (S_ACCURACY, S_COMPLETED, S_E2E, S_EDGE, S_FAIL0, S_LOCAL, S_RESOLVED, STATS,
+                                         place_least_loaded)
+from satgym.leoedge.step_kernel import COMPACT_EVERY, StepState  # noqa: F401  (COMPACT_EVERY: re-exported)
 from satgym.leoedge.tasks import ArrivalStream, TaskTable
 from satgym.leoedge.world import build_constellation, build_segment, build_stations, parse_epoch
-
-COMPACT_EVERY = 16  # steps between removals of resolved rows
 _TIME_PARTS = ("wait_decision", "upload", "queue", "execution", "result_return")  # STATS 5..9
 
 
@@ -120,6 +117,7 @@ class Simulator:
             self._via_relay = (self.schedule.access >= self.n_stations).sum(axis=1)
             self._schedule_start = self.start_utc
             self._neighbour_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per grid row
+            self._isl_all: tuple[np.ndarray, np.ndarray] | None = None
         self._isl_every = max(1, int(round(self.cfg.links.isl_refresh_s / self.slot_s)))
         rows = [r for r in range(0, self.n_steps + 1, self._isl_every) if r not in self._neighbour_cache]
         if rows:  # the episode's ISL geometry, once per start time, all refresh instants in one pass
@@ -132,9 +130,17 @@ class Simulator:
                     np.ascontiguousarray(np.where(ok_same[j] & (same >= 0), same, -1), dtype=np.int64),
                     np.ascontiguousarray(inter[j], dtype=np.int64),
                 )
+        if self._isl_all is None or len(self._isl_all[0]) != len(range(0, self.n_steps + 1, self._isl_every)):
+            refresh_rows = range(0, self.n_steps + 1, self._isl_every)  # the neighbours of every refresh instant
+            self._isl_all = tuple(np.ascontiguousarray(np.stack([self._neighbour_cache[r][c] for r in refresh_rows]))
+                                  for c in (0, 1))
         self.start_hour_utc = self.start_utc.hour + self.start_utc.minute / 60 + self.start_utc.second / 3600
-        self.k = 0
-        self.time_s = 0.0
+        self._ints = np.zeros(sk.N_INTS, dtype=np.int64)
+        self._floats = np.zeros(sk.N_FLOATS)
+        self._ints[sk.IX_N_STEPS], self._ints[sk.IX_ISL_EVERY] = self.n_steps, self._isl_every
+        self._floats[sk.FX_SLOT] = self.slot_s
+        self._seed_buf = np.zeros(sk.SEEDS_PER_DRAW, dtype=np.int64)
+        self._ints[sk.IX_SEED_POS] = sk.SEEDS_PER_DRAW  # drawn at the first step
         self.tasks = TaskTable(capacity=max(1024, 8 * self.n_sats))
         # the task stream has its own generator (seeded from the env's), so every policy sees the
         # same tasks for the same seed, whatever else it makes the simulator draw
@@ -151,16 +157,45 @@ class Simulator:
         self.ground_seen = np.zeros(self.n_sats)  # mean cluster load as last received
         self.ground_seen_at = np.full(self.n_sats, -np.inf)
         self.metrics = EpisodeMetrics(self.ground.n_containers)
-        self._live = 0
-        self._seeds: list[int] = []
-        self._first_pending = self._first_uplink = 0
         self._stats = np.zeros(len(STATS))
         self._counts = np.zeros(2, dtype=np.int64)
         self._decisions = np.zeros((self.n_sats * self.K, len(DECISION_FIELDS)))
-        self._refresh_neighbours()
+        self.slots = np.full((self.n_sats, self.K), -1, dtype=np.int64)
+        self.pending_count = np.zeros(self.n_sats, dtype=np.int64)
+        self.totals = np.zeros(sk.N_TOTALS)  # episode totals kept by the kernel (array API metrics)
+        self.load_sum = np.zeros(self.ground.n_containers)
+        self._bind_kernels()
         self._add_arrivals(0)
-        self._receive_ground_state()
-        self._update_slots()
+        self.totals[sk.E_GENERATED] = self.metrics.generated
+        n = self._receive_ground_state()
+        self.totals[sk.E_IN_CONTACT] = n
+        sk.update_slots(self.state)
+        self._ints[sk.IX_PREP] = 1
+
+    # scalars of the step state, kept in arrays that the compiled step updates in place
+    @property
+    def k(self) -> int:
+        return int(self._ints[sk.IX_K])
+
+    @property
+    def time_s(self) -> float:
+        return float(self._floats[sk.FX_TIME])
+
+    @property
+    def _live(self) -> int:
+        return int(self._ints[sk.IX_LIVE])
+
+    @property
+    def same_orbit(self) -> np.ndarray:
+        return self._isl_all[0][self.k // self._isl_every]
+
+    @property
+    def other_orbit(self) -> np.ndarray:
+        return self._isl_all[1][self.k // self._isl_every]
+
+    @property
+    def _isl(self) -> tuple:
+        return tuple(Neighbours(self.same_orbit, self.other_orbit))
 
     def _choose_start(self, rng: np.random.Generator):
         ep = self.cfg.episode
@@ -235,56 +270,81 @@ class Simulator:
                                       self.ground_seen, self.ground_seen_at, self.proc_load))
         self._grid = tuple(AccessGrid(sched.access, sched.window_end_s, sched.next_start_s, sched.delay_s,
                                       self.rate_grid))
-        self._isl = tuple(Neighbours(self.same_orbit, self.other_orbit))
         self._links = tuple(LinkParams(bool(tr.seamless), tr.on_contact_loss == "wait", float(lk.ground_loss),
                                        float(lk.isl_rate_mbps), float(lk.isl_loss), float(lk.packet_bits),
                                        float(lk.ground_rate_mbps)))
         self._edge = tuple(EdgeParams(self.edge_exec_s, float(cfg.compute.edge_accuracy),
                                       float(cfg.ground.load_window_s), float(cfg.tasks.max_hold_s)))
         self._cont = tuple(Containers(self.ground.busy_until, self.ground.occupancy))
+        g = self.ground
+        lbs = (self.segment.ap_cluster.astype(np.int64), g.per_cluster, g.cfg.servers, g.cfg.containers_per_server,
+               g.container_cluster.astype(np.int64), self.n_clusters)
+        bufs = (self._decisions, self._counts, self._stats, self._e2e_sat, self._failed_sat, self.slots,
+                self.pending_count, self.totals, self.load_sum,
+                (self._known_sat, self._known_failed, self._open_sat, self._open_count))
+        extra = (sched.cluster, sched.elevation_deg, self.segment.n_stations)
+        T = self.tasks
+        chunk = (self.arrivals._cols, self.arrivals._offsets) if hasattr(self.arrivals, "_cols") else \
+            ((np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64),
+              np.zeros(0, np.int64), np.zeros(0, np.int64)), self.arrivals._offsets)
+        self._ints[sk.IX_CHUNK_FIRST] = self.arrivals._first
+        self.state = tuple(StepState(self._ints, self._floats, self._seed_buf, (T.F, T.I, T._count), chunk,
+                                     self._sats, self._grid, self._isl_all, self._links, self._edge, self._cont,
+                                     lbs, bufs, extra))
+
+    def prepare_step(self) -> bool:
+        """Before a step: the next kernel seeds (from the env's generator), the next chunk of the task
+        stream, a larger task table, when the state's flag asks for them. Returns whether the
+        state tuple was rebuilt (new arrays)."""
+        ints = self._ints
+        if not ints[sk.IX_PREP]:
+            return False
+        ints[sk.IX_PREP] = 0
+        if ints[sk.IX_SEED_POS] >= sk.SEEDS_PER_DRAW:
+            self._seed_buf[:] = self.rng.integers(2**31, size=sk.SEEDS_PER_DRAW)
+            ints[sk.IX_SEED_POS] = 0
+        if self.k >= self.n_steps:
+            return False
+        changed = self.arrivals.ensure(self.k + 1, self.tasks)
+        ints[sk.IX_CHUNK_FIRST] = self.arrivals._first  # (a new chunk in the same buffers needs no new state)
+        if changed:
+            self._bind_kernels()
+        return changed
 
     def step(self, actions: np.ndarray) -> StepOutcome:
-        """Apply (n_sats, K) actions in {0 local, 1 offload, 2 hold} and advance one slot."""
-        t, t_end, T = self.time_s, self.time_s + self.slot_s, self.tasks
-        row_k = self.k if self.k <= self.n_steps else self.n_steps
-        seed = self._next_seed()
-        clock = (t, t_end, row_k, self.slot_s, self.n_steps + 1, seed)  # Clock
-        counts, stats = self._counts, self._stats
-        dispatch(clock, np.ascontiguousarray(actions, dtype=np.int64), self.slots, (T.F, T.I, T.n),  # TaskArrays
-                 self._sats, self._grid, self._isl, self._links, self._edge, (self._decisions, counts))
-        offloaded, rerouted = int(counts[0]), int(counts[1])
+        """Apply (n_sats, K) actions in {0 local, 1 offload, 2 hold} and advance one slot (one call
+        of the compiled step, :mod:`satgym.leoedge.step_kernel`; a Python ground scheduler runs
+        between its two halves)."""
+        self.prepare_step()
+        actions = np.ascontiguousarray(actions, dtype=np.int64)
+        if isinstance(self.scheduler, LeastLoaded) and "_place" not in vars(self):  # (an instance hook wins)
+            sk.step(self.state, actions)
+        else:
+            rows = sk.decide(self.state, actions)
+            sk.finish(self.state, rows, self._place(rows))
+        return self.outcome()
+
+    def outcome(self) -> StepOutcome:
+        """The last step's raw quantities and metrics (and the episode metrics' update)."""
+        ints, stats = self._ints, self._stats
+        offloaded, rerouted, placed = int(ints[sk.IX_OFFLOADED]), int(ints[sk.IX_REROUTED]), int(ints[sk.IX_PLACED])
         decisions = self._decisions[:offloaded]
         self.metrics.rerouted_local += rerouted
         # offload request (the task's descriptor) and the LBS's placement ack, on the space link;
         # counted as delivered: the link's loss is paid as retransmission in the upload time (Eq. 1)
         self.metrics.messages.add("satellite_lbs", 2 * offloaded, 2 * offloaded,
                                   offloaded * (2 * HEADER_B + TASK_B + ID_B))
-
-        rows, self._first_uplink = ground_arrivals(T.F, T.I, min(self._first_uplink, self._first_pending), T.n, t_end)
-        containers = self._place(rows)
-        advance((t, t_end, row_k, self.slot_s, self.n_steps + 1, seed ^ 0x2545F491), rows, containers, (T.F, T.I, T.n),
-                self._cont, self._grid, self._isl, self._links, self._edge, (stats, self._e2e_sat, self._failed_sat))
-        n = len(rows)  # dispatch down (LBS -> server -> container) and completion report up
+        n = placed  # dispatch down (LBS -> server -> container) and completion report up
         self.metrics.messages.add("lbs_server", 2 * n, 2 * n, n * (2 * HEADER_B + TASK_B + ID_B))
         self.metrics.messages.add("server_container", 2 * n, 2 * n, n * (2 * HEADER_B + TASK_B + ID_B))
         completed, failed_now, by_reason = self._account(stats)
-        charge_known(T.F, T.I, T.n, self._known_sat, self._known_failed)
-        self.k += 1
-        self.time_s = t_end
-        if T.n > 2 * self._live + 1024 or self.k % COMPACT_EVERY == 0:  # keep scans O(live tasks)
-            T.compact()
-            self._first_pending = self._first_uplink = 0
-        new = self._add_arrivals(self.k)
-        if self.k % self._isl_every == 0:
-            self._refresh_neighbours()
+        new = int(ints[sk.IX_NEW])
+        self.metrics.generated += new
         occupancy = self.ground.occupancy
-        edge_load = float(occupancy.mean())
-        in_contact = self._receive_ground_state(edge_load)
-        self._update_slots()
+        edge_load = float(self._floats[sk.FX_EDGE_LOAD])
+        in_contact = int(ints[sk.IX_IN_CONTACT])
+        self.metrics.messages.add("satellite_lbs", in_contact, in_contact, in_contact * (HEADER_B + VALUE_B))
         e2e_sum = float(stats[S_E2E])
-        if self.k >= self.n_steps:  # the episode's end: what is still open, estimated
-            open_estimates(T.F, T.I, T.n, self.time_s, self.proc_busy, self.compute.exec_s, self.edge_exec_s,
-                           self._open_sat, self._open_count)
         step_metrics = {
             "time_s": self.time_s,
             "generated": new,
@@ -304,12 +364,6 @@ class Simulator:
         return StepOutcome(decisions, e2e_sum, self._e2e_sat, failed_now, self._failed_sat,
                            occupancy, step_metrics, self._known_sat, self._known_failed, self._open_sat,
                            self._open_count)
-
-    def _next_seed(self) -> int:
-        """Seed for the kernels' generator, from the env's RNG (drawn 64 at a time)."""
-        if not self._seeds:
-            self._seeds = self.rng.integers(2**31, size=64).tolist()[::-1]
-        return self._seeds.pop()
 
     def _place(self, rows: np.ndarray) -> np.ndarray:
         """Containers for the uploads reaching their cluster now: policy reservations, else the LBS."""
@@ -350,50 +404,22 @@ class Simulator:
             failed += c
         m.load_sum += self.ground.occupancy
         m.steps += 1
-        self._live -= int(stats[S_RESOLVED])
         return completed, failed, by_reason
 
-    def _update_slots(self) -> None:
-        self.slots, self.pending_count, self._first_pending = pending_slots(
-            self.tasks.I, self._first_pending, self.tasks.n, self.n_sats, self.K
-        )
-
-    def _receive_ground_state(self, mean_load: float | None = None) -> int:
+    def _receive_ground_state(self) -> int:
         """Satellites connected to a cluster receive its mean container load; others keep a stale
         copy. Returns how many satellites are connected."""
-        if self.n_clusters == 1:
-            per_cluster = np.array([self.ground.occupancy.mean() if mean_load is None else mean_load])
-        else:
-            per_cluster = self.ground.occupancy.reshape(self.n_clusters, -1).mean(axis=1)
-        n = receive_ground_load(self.schedule.cluster[self.contact_row()], per_cluster, self.time_s,
-                                self.ground_seen, self.ground_seen_at)
+        n = sk.receive(self.state, float(self.ground.occupancy.mean()))
         self.metrics.messages.add("satellite_lbs", n, n, n * (HEADER_B + VALUE_B))  # the cluster's load
         return n
 
     def _add_arrivals(self, slot: int) -> int:
-        """Tasks that arrived in slot ``slot`` become pending."""
+        """Tasks that arrived in slot ``slot`` become pending (at reset; later slots in the step)."""
         m = self.arrivals.append_slot(self.tasks, slot)
         self.metrics.generated += m
-        self._live += m
+        self._ints[sk.IX_LIVE] += m
+        self._bind_kernels()  # the slot's chunk (and a grown table) are new arrays
         return m
-
-    def _neighbours_at(self, row: int) -> tuple[np.ndarray, np.ndarray]:
-        """(same-orbit, other-orbit) ISL neighbours at a grid row: geometry only, so computed once
-        per episode start and row, like the contact schedule, and reused by later resets."""
-        if row not in self._neighbour_cache:
-            pos = self.schedule.positions_km[:, row]
-            same = self.neighbours.intra_plane
-            ok_same = np.asarray(self.neighbours.intra_visible(pos))
-            inter, _ = self.neighbours.at(pos)
-            self._neighbour_cache[row] = (
-                np.ascontiguousarray(np.where(ok_same & (same >= 0), same, -1), dtype=np.int64),
-                np.ascontiguousarray(inter, dtype=np.int64),
-            )
-        return self._neighbour_cache[row]
-
-    def _refresh_neighbours(self) -> None:
-        self.same_orbit, self.other_orbit = self._neighbours_at(self.contact_row())
-        self._bind_kernels()
 
     def episode_metrics(self) -> dict:
         return self.metrics.summary(self.in_flight())

@@ -39,8 +39,16 @@ class TaskTable:
     """Rows of tasks: ``F`` (float64) and ``I`` (int64) column-major matrices with amortised growth."""
 
     def __init__(self, capacity: int = 1024) -> None:
-        self.n = 0
+        self._count = np.zeros(1, dtype=np.int64)  # rows in use, an array so compiled steps update it
         self.F, self.I = _blank(capacity)
+
+    @property
+    def n(self) -> int:
+        return int(self._count[0])
+
+    @n.setter
+    def n(self, value: int) -> None:
+        self._count[0] = value
 
     def __len__(self) -> int:
         return self.n
@@ -121,6 +129,18 @@ class ArrivalStream:
             table.n += b - a
         return int(b - a)
 
+    def ensure(self, j: int, table: TaskTable) -> bool:
+        """Make slot ``j`` appendable by a compiled step: its chunk drawn, room for its tasks in
+        ``table``. Returns whether arrays were replaced (a new chunk or a grown table)."""
+        changed = False
+        if j >= self._first + len(self._offsets) - 1:
+            changed = self._draw(j)
+        a, b = self._offsets[j - self._first], self._offsets[j - self._first + 1]
+        if table.n + (b - a) > len(table.F):
+            table._grow(table.n + (b - a))
+            changed = True
+        return changed
+
     def _poisson_cdf(self, lam: float) -> np.ndarray:
         """CDF of Poisson(lam) at 0, 1, ..., up to where the tail is below double precision (the
         last entry is set to 1, so inversion needs no bound check). Cached per rate."""
@@ -134,7 +154,8 @@ class ArrivalStream:
             self._cdfs[lam] = cdf
         return cdf
 
-    def _draw(self, first: int) -> None:
+    def _draw(self, first: int) -> bool:
+        """Draw the chunk of slots from ``first``; returns whether its buffers are new arrays."""
         cfg, c, dt, rng = self.cfg, self.chunk, self.slot_s, self.rng
         rate = np.full(c, 1.0 / cfg.mean_interarrival_s)
         if cfg.time_of_day:
@@ -142,17 +163,35 @@ class ArrivalStream:
             rate = rate * TIME_OF_DAY_CURVE[hours.astype(np.int64)]
         counts = np.empty((c, self.n_sats), dtype=np.int64)
         u_count = rng.random((c, self.n_sats))
-        for j in range(c):  # Poisson(rate * dt) by inversion of its CDF
-            counts[j] = np.searchsorted(self._poisson_cdf(float(rate[j] * dt)), u_count[j], side="right")
+        lams = rate * dt
+        for lam in np.unique(lams):  # Poisson(rate * dt) by inversion of its CDF, the slots of one rate at once
+            same = lams == lam
+            counts[same] = np.searchsorted(self._poisson_cdf(float(lam)), u_count[same], side="right")
         m = int(counts.sum())
         u = rng.random((3, m))  # arrival time within the slot, work, Case I
         z = rng.standard_normal(m)  # log-normal size spread
         sizes = (cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit, cfg.result_mbit_per_unit, cfg.size_spread,
                  cfg.return_probability, cfg.deadline_s)
-        *cols, self._offsets = _assemble_chunk(first, dt, (counts, u[0], u[1], u[2], z), sizes, self.next_id)
-        self._cols = tuple(cols)
+        *cols, offsets = _assemble_chunk(first, dt, (counts, u[0], u[1], u[2], z), sizes, self.next_id)
         self.next_id += m
         self._first = first
+        return self._store(cols, offsets)
+
+    def _store(self, cols: list[np.ndarray], offsets: np.ndarray) -> bool:
+        """Keep a chunk in the stream's buffers, written in place while they are large enough (a
+        compiled step holding them then needs no new view of the state); returns whether the buffers
+        were replaced."""
+        m = len(cols[0])
+        old = getattr(self, "_cols", None)
+        new = old is None or m > len(old[0]) or len(offsets) != len(self._offsets)
+        if new:
+            cap = max(m, 2 * len(old[0]) if old is not None else m)
+            self._cols = tuple(np.empty(cap, dtype=c.dtype) for c in cols)
+            self._offsets = np.empty(len(offsets), dtype=np.int64)
+        for buf, col in zip(self._cols, cols):
+            buf[:m] = col
+        self._offsets[:] = offsets
+        return new
 
 
 @njit(cache=True)

@@ -5,7 +5,10 @@
 2. env-steps/s of the ``starlink`` preset through the PettingZoo API (target: >= 100 on one core);
 3. the simulator core's step time next to a bare-numpy kernel doing the same per-step work
    (arrivals, FIFO queue updates of processors, links and containers, visibility lookup, load
-   measurement) with no bookkeeping (target: within 2x).
+   measurement) with no bookkeeping (target: within 2x);
+4. the batched array API (issue 15): ``leoedge`` agent-steps/s with B = 64 envs next to the
+   PettingZoo API's, measured in alternating slices (target: at least 20x), and ``starlink`` B = 1
+   env-steps/s next to the core's own steps/s with observations built (target: at least 0.8x).
 
 Machines here are shared and noisy: compare ratios, not absolute numbers.
 """
@@ -22,6 +25,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("bench", help="measure env throughput against MPE and a bare-numpy kernel")
     p.add_argument("--seconds", type=float, default=5.0, help="time budget per measurement")
     p.add_argument("--skip-starlink", action="store_true")
+    p.add_argument("--skip-array", action="store_true", help="skip the array API and SB3 measurements")
     p.set_defaults(handler=run)
 
 
@@ -140,6 +144,89 @@ def bench_core_vs_kernel(scenario: str, seconds: float) -> tuple[float, float]:
     return core, bare
 
 
+def bench_array(scenario: str, n_envs: int, seconds: float, steps: int = 600) -> float:
+    """Env-steps/s of the array API (``n_envs`` envs, random actions), resets excluded: the
+    episodes are longer than the measurement."""
+    import satgym
+
+    venv = satgym.array_env(scenario, n_envs, {"episode": {"steps": steps}})
+    venv.reset(seed=0)
+    rng = np.random.default_rng(0)
+    hi = np.broadcast_to(venv._nvec, venv.action_shape)
+    acts = [rng.integers(0, hi, size=(n_envs, venv.n_agents, *venv.action_shape)) for _ in range(8)]
+    for j in range(3):
+        venv.step(acts[j])
+    n, t0 = 0, time.perf_counter()
+    while (time.perf_counter() - t0 < seconds or n < 3) and n < steps - 5:
+        venv.step(acts[n % 8])
+        n += 1
+    return n * n_envs / (time.perf_counter() - t0)
+
+
+def bench_array_vs_pz(scenario: str, n_envs: int, seconds: float, rounds: int = 8,
+                      steps: int = 600) -> tuple[float, float]:
+    """(PettingZoo env-steps/s, array API env-steps/s with ``n_envs`` envs) with random actions,
+    measured in alternating slices (``rounds`` of each, ``seconds`` in all per API) so that both
+    see the same load on a shared host. Only step calls are timed: both reset, untimed, before
+    their episodes end."""
+    import satgym
+
+    env = satgym.parallel_env(scenario, {"episode": {"steps": steps}})
+    venv = satgym.array_env(scenario, n_envs, {"episode": {"steps": steps}})
+    rng = np.random.default_rng(0)
+    K = env.action_space(env.possible_agents[0]).shape
+    hi = np.broadcast_to(venv._nvec, venv.action_shape)
+    acts = [rng.integers(0, hi, size=(n_envs, venv.n_agents, *venv.action_shape)) for _ in range(8)]
+    pz_acts = [dict(zip(env.possible_agents, rng.integers(0, 3, size=(len(env.possible_agents),) + K)))
+               for _ in range(8)]
+    env.reset(seed=0)
+    venv.reset(seed=0)
+    for j in range(3):  # compilation and first chunks
+        venv.step(acts[j])
+        env.step(pz_acts[j])
+    counts, times = [0, 0], [0.0, 0.0]
+
+    def pz_step() -> None:
+        if env.sim.k >= steps - 2:
+            env.reset(seed=counts[0])
+        t0 = time.perf_counter()
+        env.step(pz_acts[counts[0] % 8])
+        times[0] += time.perf_counter() - t0
+        counts[0] += 1
+
+    def array_step() -> None:
+        if venv.core.sims[0].k >= steps - 2:
+            venv.reset(seed=counts[1])
+        t0 = time.perf_counter()
+        venv.step(acts[counts[1] % 8])
+        times[1] += time.perf_counter() - t0
+        counts[1] += n_envs
+
+    for r in range(1, rounds + 1):
+        for j, step in enumerate((pz_step, array_step)):
+            while times[j] < seconds * r / rounds:
+                step()
+    return counts[0] / times[0], counts[1] / times[1]
+
+
+def bench_core_obs(scenario: str, seconds: float, steps: int = 200) -> float:
+    """Steps/s of the simulator core with the observation built each step (the array API's reference)."""
+    import satgym
+    from satgym.leoedge.observation import observe
+
+    env = satgym.parallel_env(scenario, {"episode": {"steps": steps}})
+    env.reset(seed=0)
+    sim = env.sim
+    acts = np.random.default_rng(0).integers(0, 3, size=(sim.n_sats, sim.K))
+    out = np.empty((sim.n_sats, env._obs_space.shape[0]), np.float32)
+    n, t0 = 0, time.perf_counter()
+    while (time.perf_counter() - t0 < seconds or n < 3) and n < steps - 5:
+        sim.step(acts)
+        observe(sim, out)
+        n += 1
+    return n / (time.perf_counter() - t0)
+
+
 def run(args: argparse.Namespace) -> int:
     import satgym
 
@@ -165,6 +252,18 @@ def run(args: argparse.Namespace) -> int:
                  ("starlink env-steps/s between resets (target >= 100)", steady, None),
                  ("starlink core steps/s", core_s, None), ("starlink bare-numpy kernel steps/s", bare_s, None),
                  ("  ratio kernel / core (target <= 2)", bare_s / core_s, None)]
+    if not args.skip_array:
+        B = 64
+        pz, arr = bench_array_vs_pz("leoedge", B, args.seconds)
+        rows += [("leoedge PettingZoo agent-steps/s (between resets, alternating with the next)", pz * 10, None),
+                 (f"leoedge array API agent-steps/s, B={B} (between resets)", arr * 10, None),
+                 ("  ratio array / PettingZoo (target >= 20)", arr / pz, None)]
+        if not args.skip_starlink:
+            core_obs = bench_core_obs("starlink", args.seconds)
+            star_arr = bench_array("starlink", 1, args.seconds, steps=200)
+            rows += [("starlink core + observation steps/s", core_obs, None),
+                     ("starlink array API env-steps/s, B=1 (goal 1000)", star_arr, None),
+                     ("  ratio array / core+obs (target >= 0.8)", star_arr / core_obs, None)]
     width = max(len(r[0]) for r in rows)
     for name, val, _ in rows:
         print(f"{name:<{width}}  {val:10.2f}")

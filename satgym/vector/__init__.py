@@ -1,0 +1,46 @@
+"""Batched envs: the array API (:class:`ArrayEnv`, B envs of one scenario with ``(B, n_agents,
+...)`` arrays) and its Gymnasium vector view (:class:`CentralVectorEnv`).
+
+:func:`array_env` builds the array API of any preset: the family's own batched core when its
+:class:`~satgym.scenarios.Family` entry names one (``array_core``), else
+:class:`ParallelEnvCore` over the family's PettingZoo env.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from satgym.config.builder import with_load
+from satgym.scenarios import family_of, make_config
+from satgym.vector.array_env import ArrayCore, ArrayEnv
+from satgym.vector.parallel_core import ParallelEnvCore
+
+__all__ = ["ArrayCore", "ArrayEnv", "CentralVectorEnv", "ParallelEnvCore", "array_env", "make_core"]
+
+
+def make_core(scenario: str | Any = "leoedge", n_envs: int = 1, config: Mapping[str, Any] | str | None = None,
+              load: str | None = None, generic: bool = False) -> ArrayCore:
+    """The family's batched core for ``n_envs`` envs (``generic=True``: the PettingZoo-backed one)."""
+    if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
+        raise ValueError(f"n_envs: must be an int >= 1, got {n_envs!r}")
+    fam = family_of(scenario)
+    cfg = make_config(scenario, with_load(config, load))
+    if fam.array_core and not generic:
+        return fam.load(fam.array_core)(cfg, n_envs)
+    env_class = fam.load(fam.env_class)
+    return ParallelEnvCore(lambda: env_class(cfg), n_envs)
+
+
+def array_env(scenario: str | Any = "leoedge", n_envs: int = 1, config: Mapping[str, Any] | str | None = None,
+              load: str | None = None) -> ArrayEnv:
+    """:class:`ArrayEnv` of ``n_envs`` envs of a preset (name or config) with overrides."""
+    return ArrayEnv(make_core(scenario, n_envs, config, load))
+
+
+def __getattr__(name: str):
+    if name == "CentralVectorEnv":
+        from satgym.vector.gym_vector import CentralVectorEnv
+
+        return CentralVectorEnv
+    raise AttributeError(name)

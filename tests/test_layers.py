@@ -76,7 +76,12 @@ def test_family_physics_imports_core_config_and_itself_only(family: str):
 @pytest.mark.parametrize("family", FAMILIES)
 def test_family_env_layer_imports_no_policies_agents_tools_or_other_family(family: str):
     env_layer = [f for f in modules(f"satgym/{family}") if f.stem in ENV_LAYER]
-    assert violations(env_layer, ("satgym.core", "satgym.config", "satgym.policies", f"satgym.{family}")) == {}
+    assert violations(env_layer, ("satgym.core", "satgym.config", "satgym.policies", "satgym.family_env",
+                                  f"satgym.{family}")) == {}
+
+
+def test_the_shared_env_base_imports_no_satgym_module():
+    assert violations([ROOT / "satgym" / "family_env.py"], ()) == {}
 
 
 def test_nothing_in_satgym_imports_baselines_agents_or_the_tools():

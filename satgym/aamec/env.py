@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from gymnasium.utils import seeding
-from pettingzoo import ParallelEnv
 
+from satgym.family_env import FamilyParallelEnv
 from satgym.aamec import observation as obs_spec
 from satgym.aamec.config import AAMECConfig
 from satgym.aamec.presets import make_config
@@ -24,7 +23,7 @@ def _obs_table() -> str:
     return "\n".join(rows)
 
 
-class AAMECEnv(ParallelEnv):
+class AAMECEnv(FamilyParallelEnv):
     __doc__ = f"""Aerial-aided MEC over Iridium NEXT (AA-MEC), PettingZoo parallel API.
 
     **Description.** 66 Iridium NEXT satellites (6 planes of 11 at 781 km, the shipped element sets
@@ -89,11 +88,8 @@ class AAMECEnv(ParallelEnv):
 
     def __init__(self, scenario: str | AAMECConfig = "aamec", config: dict[str, Any] | str | None = None,
                  render_mode: str | None = None) -> None:
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode: {render_mode!r} is not valid; choose one of "
-                             f"{', '.join(self.metadata['render_modes'])} or None")
+        self._init_render_and_rng(render_mode)
         self.config = make_config(scenario, config)
-        self.render_mode = render_mode
         self.sim = AAMECSimulator(self.config)
         S, K = self.sim.n_sats, self.sim.K
         self.possible_agents = [f"sat_{k}" for k in range(S)]
@@ -108,20 +104,12 @@ class AAMECEnv(ParallelEnv):
         self.state_space = spaces.Box(np.concatenate([np.tile(low, S), np.zeros(n_mec, np.float32)]),
                                       np.concatenate([np.tile(high, S), np.full(n_mec, np.inf, np.float32)]),
                                       dtype=np.float32)
-        self.np_random, self.np_random_seed = seeding.np_random(None)
         self._obs = np.zeros((S, low.size), dtype=np.float32)
         self._plan: Plan | None = None
         self.shared_reward_components: dict[str, float] = {}
 
-    def observation_space(self, agent: str) -> spaces.Box:
-        return self.observation_spaces[agent]
-
-    def action_space(self, agent: str) -> spaces.Discrete:
-        return self.action_spaces[agent]
-
     def reset(self, seed: int | None = None, options: dict | None = None):
-        if seed is not None:
-            self.np_random, self.np_random_seed = seeding.np_random(seed)
+        self._seed(seed)
         self.sim.reset(self.np_random)
         self.agents = list(self.possible_agents)
         self._plan = None

@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from gymnasium.utils import seeding
-from pettingzoo import ParallelEnv
 
+from satgym.family_env import FamilyParallelEnv
 from satgym.arctic import observation as obs_spec
 from satgym.arctic.codes import FAIL_REASONS
 from satgym.arctic.config import ArcticConfig
@@ -20,7 +19,7 @@ from satgym.arctic.simulator import Simulator
 __all__ = ["ArcticOffloadingEnv"]
 
 
-class ArcticOffloadingEnv(ParallelEnv):
+class ArcticOffloadingEnv(FamilyParallelEnv):
     __doc__ = f"""Connectivity-aware task offloading for Arctic users over a hybrid LEO-MEO network
     (Almekhlafi, Lesage-Landry, Kurt), PettingZoo parallel API.
 
@@ -101,11 +100,8 @@ class ArcticOffloadingEnv(ParallelEnv):
 
     def __init__(self, scenario: str | ArcticConfig = "arctic", config: dict[str, Any] | str | None = None,
                  render_mode: str | None = None) -> None:
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode: {render_mode!r} is not valid; choose one of "
-                             f"{', '.join(self.metadata['render_modes'])} or None")
+        self._init_render_and_rng(render_mode)
         self.config = make_config(scenario, config)
-        self.render_mode = render_mode
         self.sim = Simulator(self.config)
         self.reward_model = RewardModel(self.config.reward)
         n = self.sim.n_users
@@ -120,15 +116,8 @@ class ArcticOffloadingEnv(ParallelEnv):
         self.action_spaces = {a: self._act_space for a in self.possible_agents}
         self.state_space = spaces.Box(np.r_[np.tile(self._low, n), 0.0].astype(np.float32),
                                       np.r_[np.tile(self._high, n), np.inf].astype(np.float32), dtype=np.float32)
-        self.np_random, self.np_random_seed = seeding.np_random(None)
         self._obs = np.zeros((n, self._low.size), dtype=np.float32)
         self.shared_reward_components: dict[str, float] = {}
-
-    def observation_space(self, agent: str) -> spaces.Box:
-        return self.observation_spaces[agent]
-
-    def action_space(self, agent: str) -> spaces.MultiDiscrete:
-        return self.action_spaces[agent]
 
     @property
     def decline_action(self) -> np.ndarray:
@@ -136,8 +125,7 @@ class ArcticOffloadingEnv(ParallelEnv):
         return np.array([self.sim.n_candidates, 0, 0], dtype=np.int64)
 
     def reset(self, seed: int | None = None, options: dict | None = None):
-        if seed is not None:
-            self.np_random, self.np_random_seed = seeding.np_random(seed)
+        self._seed(seed)
         self.sim.reset(self.np_random)
         self.agents = list(self.possible_agents)
         self._obs = obs_spec.observe(self.sim.problem, self.sim.n_users, self._low, self._high)

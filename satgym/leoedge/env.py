@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from gymnasium.utils import seeding
-from pettingzoo import ParallelEnv
 
+from satgym.family_env import FamilyParallelEnv
 from satgym.core.messages import MessageLog
 from satgym.leoedge.config import ScenarioConfig
 from satgym.leoedge.presets import make_config
@@ -28,7 +27,7 @@ def _obs_table() -> str:
     return "\n".join(rows)
 
 
-class SatelliteEdgeEnv(ParallelEnv):
+class SatelliteEdgeEnv(FamilyParallelEnv):
     __doc__ = f"""Satellite-ground cooperative AI inference (LEOEdge, IEEE JSAC 2024), PettingZoo parallel API.
 
     **Description.** LEO satellites generate AI inference tasks (Sec. IX-C load profiles) and decide,
@@ -132,13 +131,8 @@ class SatelliteEdgeEnv(ParallelEnv):
         config: dict[str, Any] | str | None = None,
         render_mode: str | None = None,
     ) -> None:
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(
-                f"render_mode: {render_mode!r} is not valid; choose one of "
-                f"{', '.join(self.metadata['render_modes'])} or None"
-            )
+        self._init_render_and_rng(render_mode)
         self.config = make_config(scenario, config)
-        self.render_mode = render_mode
         self.sim = Simulator(self.config)
         self.reward_model = RewardModel(self.config.reward, self.sim.n_sats, self.config.ground.load_cap,
                                         self.sim.n_clusters, self.config.tasks.max_hold_s)
@@ -155,21 +149,12 @@ class SatelliteEdgeEnv(ParallelEnv):
         s_low = np.concatenate([np.tile(low, self.sim.n_sats), np.zeros(2 * n_c + 1, np.float32)])
         s_high = np.concatenate([np.tile(high, self.sim.n_sats), np.full(2 * n_c + 1, np.inf, np.float32)])
         self.state_space = spaces.Box(s_low, s_high, dtype=np.float32)
-        self.np_random, self.np_random_seed = seeding.np_random(None)
         self._obs = np.zeros((self.sim.n_sats, low.size), dtype=np.float32)
         self._last_metrics: dict = {}
         self.shared_reward_components: dict[str, float] = {}  # the last step's shared terms
 
-    # PettingZoo asks for the same space object every call
-    def observation_space(self, agent: str) -> spaces.Box:
-        return self.observation_spaces[agent]
-
-    def action_space(self, agent: str) -> spaces.MultiDiscrete:
-        return self.action_spaces[agent]
-
     def reset(self, seed: int | None = None, options: dict | None = None):
-        if seed is not None:
-            self.np_random, self.np_random_seed = seeding.np_random(seed)
+        self._seed(seed)
         self.sim.reset(self.np_random)
         self.agents = list(self.possible_agents)
         self._slots = self.sim.pending_slots()

@@ -10,7 +10,7 @@ from satgym.tools.compare import run_one, summary_table, to_markdown
 def test_compare_end_to_end_no_ray(tmp_path, capsys) -> None:
     out = tmp_path / "cmp"
     rc = main(["compare", "--scenario", "leoedge", "--load", "light", "--load", "normal,heavy",
-               "--policies", "leoedge,threshold,local", "--seeds", "0,1", "--steps", "6",
+               "--policies", "leoedge,leoedge-search,oracle,local", "--seeds", "0,1", "--steps", "6",
                "--out", str(out), "--no-ray", "--quiet"])
     assert rc == 0
     text = capsys.readouterr().out
@@ -20,9 +20,9 @@ def test_compare_end_to_end_no_ray(tmp_path, capsys) -> None:
         assert (out / name).stat().st_size > 0, name
     episodes = pd.read_csv(out / "episodes.csv")
     steps = pd.read_csv(out / "steps.csv")
-    assert len(episodes) == 3 * 3 * 2
-    assert set(episodes["policy"]) == {"leoedge", "threshold", "local"}
-    assert len(steps) == 18 * 6
+    assert len(episodes) == 4 * 3 * 2
+    assert set(episodes["policy"]) == {"leoedge", "leoedge-search", "oracle", "local"}
+    assert len(steps) == 24 * 6
     assert (episodes["generated"] == episodes["completed"] + episodes["failed"] + episodes["in_flight"]).all()
     with open(out / "fig7_edge_load.png", "rb") as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"

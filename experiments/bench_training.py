@@ -3,7 +3,7 @@
 * RLlib (new API stack): agent-steps/s while the local env runner samples (PPO, shared module):
   RLlib's default module, and satgym's own module without and with action masking (and with the
   binary action and the estimate features);
-* Stable-Baselines3: env-steps/s of `PPO.learn` on `gymnasium.make("satgym/LEOEdge-Central-v1")`
+* Stable-Baselines3: env-steps/s of `PPO.learn` on `gymnasium.make("satgym/LEOEdge-Central-v2")`
   (one step = all 10 satellites decide) and agent-steps/s accordingly;
 * the bare env loop with random actions, measured in the same process, as the reference.
 
@@ -86,7 +86,7 @@ def sb3_rate(timesteps: int = 4096) -> float:
     import gymnasium
     from stable_baselines3 import PPO
 
-    env = gymnasium.make("satgym/LEOEdge-Central-v1", config={"episode": {"steps": STEPS}})
+    env = gymnasium.make("satgym/LEOEdge-Central-v2", config={"episode": {"steps": STEPS}})
     model = PPO("MlpPolicy", env, n_steps=1024, batch_size=256, n_epochs=1, seed=0, device="cpu")
     model.learn(total_timesteps=1024)  # warm-up
     t0 = time.perf_counter()
@@ -95,7 +95,7 @@ def sb3_rate(timesteps: int = 4096) -> float:
 
 
 def bench_sb3(kind: str, timesteps: int, n_envs: int = 64) -> float:
-    """Agent-steps/s of SB3 ``PPO.learn``: ``central`` on ``satgym/LEOEdge-Central-v1`` (the
+    """Agent-steps/s of SB3 ``PPO.learn``: ``central`` on ``satgym/LEOEdge-Central-v2`` (the
     existing path, 10 agent-steps per step) or ``array`` on the array-backed VecEnv (``n_envs``
     envs, every satellite a sub-env)."""
     import gymnasium
@@ -104,7 +104,7 @@ def bench_sb3(kind: str, timesteps: int, n_envs: int = 64) -> float:
 
     torch.set_num_threads(1)
     if kind == "central":
-        env = gymnasium.make("satgym/LEOEdge-Central-v1", config={"episode": {"steps": 200}})
+        env = gymnasium.make("satgym/LEOEdge-Central-v2", config={"episode": {"steps": 200}})
         model = PPO("MlpPolicy", env, n_steps=1024, batch_size=256, n_epochs=1, seed=0, device="cpu")
         per_step = 10
     else:
@@ -135,7 +135,7 @@ def main() -> None:
         ("RLlib sampling, satgym module, no masking (agent-steps/s)", unmasked),
         ("RLlib sampling, satgym module, action masking on (agent-steps/s)", masked),
         ("RLlib sampling, masking + binary + estimates (agent-steps/s)", full),
-        ("SB3 PPO.learn on LEOEdge-Central-v1 (agent-steps/s)", sb3),
+        ("SB3 PPO.learn on LEOEdge-Central-v2 (agent-steps/s)", sb3),
     ]
     width = max(len(r[0]) for r in rows)
     for name, val in rows:

@@ -6,7 +6,7 @@
 >>> satgym.parallel_env("aamec", load="heavy").config.tasks.rate_per_s   # the AA-MEC family
 100.0
 
-``gymnasium.make("satgym/LEOEdge-Central-v1")`` works after ``import satgym``.
+``gymnasium.make("satgym/LEOEdge-Central-v2")`` works after ``import satgym``.
 """
 
 from __future__ import annotations

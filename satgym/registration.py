@@ -3,12 +3,12 @@
 ===================================  =======================================================
 id                                   what
 ===================================  =======================================================
-``satgym/LEOEdge-Central-v1``        ``leoedge`` (the paper's regime), one controller for all 10 satellites
-``satgym/LEOEdge-Single-v1``         ``leoedge``, one satellite; the others follow a rule
-``satgym/LEOEdgeMiyun-Central-v1``   ``leoedge-miyun`` (one station, its own cluster), centralised
-``satgym/LEOEdgeMiyun-Single-v1``    ``leoedge-miyun``, one satellite
-``satgym/Starlink-Central-v1``       Starlink preset (~5,300 satellites), centralised
-``satgym/Starlink-Single-v1``        Starlink preset, one satellite
+``satgym/LEOEdge-Central-v2``        ``leoedge`` (the paper's regime), one controller for all 10 satellites
+``satgym/LEOEdge-Single-v2``         ``leoedge``, one satellite; the others follow a rule
+``satgym/LEOEdgeMiyun-Central-v2``   ``leoedge-miyun`` (one station, its own cluster), centralised
+``satgym/LEOEdgeMiyun-Single-v2``    ``leoedge-miyun``, one satellite
+``satgym/Starlink-Central-v2``       Starlink preset (~5,300 satellites), centralised
+``satgym/Starlink-Single-v2``        Starlink preset, one satellite
 ``satgym/AAMEC-Central-v0``          ``aamec`` (Iridium NEXT, gateways and aircraft with MEC), one controller for 66 satellites
 ``satgym/AAMEC-Single-v0``           ``aamec``, one satellite; the others send to their cheapest MEC
 ``satgym/AAMECWalker-Central-v0``    ``aamec-walker`` (the constellation as a Walker star), centralised
@@ -19,7 +19,11 @@ All accept ``config=`` (nested overrides or a YAML path) and ``load=`` (light/no
 AA-MEC the task rate lambda, 80/90/100 tasks/s). Each
 family lists its ids in its package (``satgym.leoedge.ENV_IDS``); :data:`ENV_IDS` merges them.
 
-Version history: v1 (this version): ``leoedge`` is the paper's regime (several stations and
+Version history: v2 (this version): the LEOEdge family's random retransmission counts come from
+each simulator's own generator (SplitMix64, :mod:`satgym.core.rng`, seeded once per episode from
+the env's RNG) instead of numba's global Mersenne Twister re-seeded twice per step: the same
+distributions (the link model of Eq. 1 is unchanged, the task streams are the same for a seed),
+different draws for a seed, so trajectories differ from v1's. v1: ``leoedge`` is the paper's regime (several stations and
 geostationary relays feeding one cluster, calibrated edge and tasks); the single-Miyun geometry
 moved to ``leoedge-miyun``; every preset charges the propagation and backhaul delay of the access
 path to uploads, result returns and the advantage estimate, and observes ``via_relay`` and

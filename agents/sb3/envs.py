@@ -128,10 +128,10 @@ class SquashParallel(BaseParallelWrapper):
 
 
 def view_id(scenario: str, view: str) -> str:
-    """Gymnasium id of a view, e.g. ``satgym/LEOEdge-Central-v1``.
+    """Gymnasium id of a view, e.g. ``satgym/LEOEdge-Central-v2``.
 
     >>> view_id("leoedge", "central")
-    'satgym/LEOEdge-Central-v1'
+    'satgym/LEOEdge-Central-v2'
     """
     from satgym.registration import ENV_IDS
 

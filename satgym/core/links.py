@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from satgym.core.jit import task_helper
+from satgym.core.rng import negative_binomial
 
 def expected_transfer_s(size_mbit: np.ndarray, rate_mbps: np.ndarray, loss: np.ndarray) -> np.ndarray:
     """Mean transfer time with retransmissions: t / (l (1 - p))  (Eq. 1, physical reading)."""
@@ -20,11 +21,12 @@ def expected_transfer_s(size_mbit: np.ndarray, rate_mbps: np.ndarray, loss: np.n
 
 
 @task_helper
-def transfer_time_s(size_mbit, rate_mbps, loss, packet_bits):
+def transfer_time_s(size_mbit, rate_mbps, loss, packet_bits, rng):
     """One sampled transfer: ``n`` packets plus NegBinomial(n, 1 - p) retransmissions, so that the
-    mean is :func:`expected_transfer_s` (uses numba's generator, seeded by the caller)."""
+    mean is :func:`expected_transfer_s` (drawn from the caller's generator ``rng``, a
+    :mod:`satgym.core.rng` state)."""
     n = max(np.ceil(size_mbit * 1e6 / packet_bits), 1.0)
-    retx = np.random.negative_binomial(n, 1.0 - loss) if loss > 0.0 else 0
+    retx = negative_binomial(rng, n, 1.0 - loss) if loss > 0.0 else 0
     # the last packet may be partial: scale so that a loss-free transfer takes exactly t / l
     return (n + retx) * (size_mbit * 1e6 / n) / (rate_mbps * 1e6)
 

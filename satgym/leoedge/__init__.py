@@ -13,10 +13,10 @@ from __future__ import annotations
 
 #: Gymnasium ids of the family: id -> (entry point, kwargs)
 ENV_IDS: dict[str, tuple[str, dict]] = {
-    "satgym/LEOEdge-Central-v1": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "leoedge"}),
-    "satgym/LEOEdge-Single-v1": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "leoedge"}),
-    "satgym/LEOEdgeMiyun-Central-v1": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "leoedge-miyun"}),
-    "satgym/LEOEdgeMiyun-Single-v1": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "leoedge-miyun"}),
-    "satgym/Starlink-Central-v1": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "starlink"}),
-    "satgym/Starlink-Single-v1": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "starlink"}),
+    "satgym/LEOEdge-Central-v2": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "leoedge"}),
+    "satgym/LEOEdge-Single-v2": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "leoedge"}),
+    "satgym/LEOEdgeMiyun-Central-v2": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "leoedge-miyun"}),
+    "satgym/LEOEdgeMiyun-Single-v2": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "leoedge-miyun"}),
+    "satgym/Starlink-Central-v2": ("satgym.leoedge.views:CentralisedEnv", {"scenario": "starlink"}),
+    "satgym/Starlink-Single-v2": ("satgym.leoedge.views:SingleSatelliteEnv", {"scenario": "starlink"}),
 }

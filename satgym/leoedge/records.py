@@ -16,14 +16,15 @@ import numpy as np
 
 class Clock(NamedTuple):
     """The step being simulated: ``[t_s, t_end_s)``, its row in the per-episode grids, the slot
-    length, the grids' row count, and the seed of the kernels' random draws."""
+    length, the grids' row count, and the simulator's generator (a :mod:`satgym.core.rng` state,
+    advanced by the kernels' random draws)."""
 
     t_s: float
     t_end_s: float
     row: int
     slot_s: float
     n_rows: int
-    seed: int
+    rng: np.ndarray
 
 
 class TaskArrays(NamedTuple):
@@ -106,8 +107,8 @@ def _ix(record: type, *names: str) -> tuple[int, ...]:
     return tuple(record._fields.index(name) for name in names)
 
 
-CLOCK_T, CLOCK_T_END, CLOCK_ROW, CLOCK_SLOT, CLOCK_N_ROWS, CLOCK_SEED = _ix(
-    Clock, "t_s", "t_end_s", "row", "slot_s", "n_rows", "seed")
+CLOCK_T, CLOCK_T_END, CLOCK_ROW, CLOCK_SLOT, CLOCK_N_ROWS, CLOCK_RNG = _ix(
+    Clock, "t_s", "t_end_s", "row", "slot_s", "n_rows", "rng")
 TASK_F, TASK_I, TASK_N = _ix(TaskArrays, "F", "I", "n")
 SAT_PROC_BUSY, SAT_LINK_BUSY, SAT_EXEC, SAT_ACCURACY, SAT_GROUND_SEEN, SAT_SEEN_AT, SAT_PROC_LOAD = _ix(
     Satellites, "proc_busy_s", "link_busy_s", "exec_s", "accuracy", "ground_seen", "ground_seen_at_s", "proc_load")

@@ -24,6 +24,7 @@ from satgym.core import orbits
 from satgym.core.ground_segment import KIND_RELAY, AccessSchedule
 from satgym.core.links import shannon_rate_mbps
 from satgym.core.messages import HEADER_B, ID_B, TASK_B, VALUE_B
+from satgym.core.rng import new_state as rng_state
 from satgym.leoedge.catalogue import assign_processors
 from satgym.leoedge.codes import FAIL_REASONS, I_ID, I_RESERVED, I_STATION
 from satgym.leoedge.config import ScenarioConfig
@@ -139,13 +140,12 @@ class Simulator:
         self._floats = np.zeros(sk.N_FLOATS)
         self._ints[sk.IX_N_STEPS], self._ints[sk.IX_ISL_EVERY] = self.n_steps, self._isl_every
         self._floats[sk.FX_SLOT] = self.slot_s
-        self._seed_buf = np.zeros(sk.SEEDS_PER_DRAW, dtype=np.int64)
-        self._ints[sk.IX_SEED_POS] = sk.SEEDS_PER_DRAW  # drawn at the first step
         self.tasks = TaskTable(capacity=max(1024, 8 * self.n_sats))
         # the task stream has its own generator (seeded from the env's), so every policy sees the
         # same tasks for the same seed, whatever else it makes the simulator draw
         arrival_rng = np.random.default_rng(int(rng.integers(2**63)))
         self.arrivals = ArrivalStream(self.cfg.tasks, self.n_sats, self.slot_s, self.start_hour_utc, arrival_rng)
+        self._rng_state = rng_state(rng)  # the kernels' random draws (retransmissions), after the stream's seed
         self.proc_busy = np.zeros(self.n_sats)
         self.link_busy = np.zeros(self.n_sats)
         self.proc_load = np.zeros(self.n_sats)
@@ -288,21 +288,17 @@ class Simulator:
             ((np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64),
               np.zeros(0, np.int64), np.zeros(0, np.int64)), self.arrivals._offsets)
         self._ints[sk.IX_CHUNK_FIRST] = self.arrivals._first
-        self.state = tuple(StepState(self._ints, self._floats, self._seed_buf, (T.F, T.I, T._count), chunk,
+        self.state = tuple(StepState(self._ints, self._floats, self._rng_state, (T.F, T.I, T._count), chunk,
                                      self._sats, self._grid, self._isl_all, self._links, self._edge, self._cont,
                                      lbs, bufs, extra))
 
     def prepare_step(self) -> bool:
-        """Before a step: the next kernel seeds (from the env's generator), the next chunk of the task
-        stream, a larger task table, when the state's flag asks for them. Returns whether the
-        state tuple was rebuilt (new arrays)."""
+        """Before a step: the next chunk of the task stream, a larger task table, when the state's
+        flag asks for them. Returns whether the state tuple was rebuilt (new arrays)."""
         ints = self._ints
         if not ints[sk.IX_PREP]:
             return False
         ints[sk.IX_PREP] = 0
-        if ints[sk.IX_SEED_POS] >= sk.SEEDS_PER_DRAW:
-            self._seed_buf[:] = self.rng.integers(2**31, size=sk.SEEDS_PER_DRAW)
-            ints[sk.IX_SEED_POS] = 0
         if self.k >= self.n_steps:
             return False
         changed = self.arrivals.ensure(self.k + 1, self.tasks)

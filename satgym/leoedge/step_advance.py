@@ -24,7 +24,7 @@ from satgym.leoedge.codes import (
     I_RESERVED, I_RETURN, I_SAT, I_STAGE, I_STATION, LOST_RETURN, PENDING, RESOLVED, UPLINK,
 )
 from satgym.leoedge.records import (
-    CLOCK_N_ROWS, CLOCK_SEED, CLOCK_SLOT, CLOCK_T, CLOCK_T_END, CONT_BUSY, CONT_OCCUPANCY, EDGE_ACCURACY,
+    CLOCK_N_ROWS, CLOCK_RNG, CLOCK_SLOT, CLOCK_T, CLOCK_T_END, CONT_BUSY, CONT_OCCUPANCY, EDGE_ACCURACY,
     EDGE_EXEC, EDGE_MAX_HOLD, GRID_ACCESS, GRID_DELAY, GRID_NEXT_START, GRID_RATE, GRID_WINDOW_END, ISL_OTHER,
     ISL_SAME, LINK_GROUND_LOSS, LINK_ISL_LOSS, LINK_ISL_RATE, LINK_NOMINAL_RATE, LINK_PACKET_BITS, LINK_SEAMLESS,
     LINK_WAIT, TASK_F, TASK_I, TASK_N,
@@ -127,7 +127,6 @@ def advance(clock, rows, containers, tasks, cont, grid, isl, links, edge, tally)
     ``tally`` = (stats, sat_e2e, sat_failed) receives the step's statistics (:data:`STATS`) and,
     per satellite, the execution time of its tasks completed and the number failed."""
     stats, sat_e2e, sat_failed = tally
-    np.random.seed(clock[CLOCK_SEED])
     F, I, n = tasks[TASK_F], tasks[TASK_I], tasks[TASK_N]
     t, t_end = clock[CLOCK_T], clock[CLOCK_T_END]
     busy_until, occupancy = cont[CONT_BUSY], cont[CONT_OCCUPANCY]
@@ -225,7 +224,8 @@ def _return_result(F, I, r, done_exec, cands, clock, grid, isl, links, two_hop_l
         if relay:
             I[r, I_RELAY] = j
         # back over the cluster's fibre and the access point's radio path, then the transfer
-        finish(F, I, r, done_exec + grid[GRID_DELAY][row, j] + transfer_time_s(size, rate, loss, links[LINK_PACKET_BITS]))
+        tx = transfer_time_s(size, rate, loss, links[LINK_PACKET_BITS], clock[CLOCK_RNG])
+        finish(F, I, r, done_exec + grid[GRID_DELAY][row, j] + tx)
         return
     if not links[LINK_WAIT]:
         fail(F, I, r, LOST_RETURN, done_exec)

@@ -12,8 +12,9 @@ For every offload the kernel records what the satellite estimates at the decisio
 the reward's offloading advantage, Eqs. 2-4): its local completion time, the edge completion time,
 how long the task was held, and the accuracy gain a_s - a_i (:data:`~satgym.leoedge.records.DECISION_FIELDS`).
 
-Random retransmission counts come from numba's generator, re-seeded from the environment's RNG
-on every call, so the env's ``reset(seed)`` determines everything.
+Random retransmission counts come from the simulator's own generator (``clock``'s
+:mod:`satgym.core.rng` state, seeded from the env's RNG at reset), so the env's ``reset(seed)``
+determines everything.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from satgym.leoedge.codes import (
     I_SAT, I_STAGE, I_STATION, LATE, LOST_UPLOAD, NO_CONTACT, PENDING, R_DIRECT, R_LOCAL, UPLINK,
 )
 from satgym.leoedge.records import (
-    CLOCK_N_ROWS, CLOCK_ROW, CLOCK_SEED, CLOCK_SLOT, CLOCK_T, CLOCK_T_END, EDGE_ACCURACY, EDGE_EXEC, EDGE_LOAD_WINDOW,
+    CLOCK_N_ROWS, CLOCK_RNG, CLOCK_ROW, CLOCK_SLOT, CLOCK_T, CLOCK_T_END, EDGE_ACCURACY, EDGE_EXEC, EDGE_LOAD_WINDOW,
     GRID_ACCESS, GRID_DELAY, GRID_NEXT_START, GRID_RATE, GRID_WINDOW_END, ISL_OTHER, ISL_SAME, LINK_GROUND_LOSS,
     LINK_ISL_LOSS, LINK_ISL_RATE, LINK_NOMINAL_RATE, LINK_PACKET_BITS, LINK_SEAMLESS, LINK_WAIT, SAT_ACCURACY,
     SAT_EXEC, SAT_GROUND_SEEN, SAT_LINK_BUSY, SAT_PROC_BUSY, SAT_PROC_LOAD, TASK_F, TASK_I,
@@ -75,7 +76,7 @@ def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, out):
     as plain tuples. ``out`` = (decisions, counts): one row of ``decisions`` per offload (columns
     :data:`~satgym.leoedge.records.DECISION_FIELDS`), ``counts`` = [offloads, rerouted to local]."""
     decisions, counts = out
-    np.random.seed(clock[CLOCK_SEED])
+    rng = clock[CLOCK_RNG]
     F, I = tasks[TASK_F], tasks[TASK_I]
     t, row_k, slot_s, n_rows = clock[CLOCK_T], clock[CLOCK_ROW], clock[CLOCK_SLOT], clock[CLOCK_N_ROWS]
     proc_busy, link_busy, proc_load = sats[SAT_PROC_BUSY], sats[SAT_LINK_BUSY], sats[SAT_PROC_LOAD]
@@ -147,7 +148,7 @@ def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, out):
                     F[r, F_GARRIVAL] = np.inf
                     continue
                 rate = links[LINK_NOMINAL_RATE]
-            tx = transfer_time_s(inp, rate, loss, packet_bits)
+            tx = transfer_time_s(inp, rate, loss, packet_bits, rng)
             start = max(ready, link_busy[ls])
             end = start + tx
             link_busy[ls] = end

@@ -10,9 +10,8 @@ A step: decisions (:func:`~satgym.leoedge.step_dispatch.dispatch`), uploads reac
 (:func:`~satgym.leoedge.step_advance.advance`), compaction of resolved rows, the next slot's
 arrivals, the ground load each satellite receives, and the next decision slots.
 
-What cannot run compiled (drawing the next chunk of the task stream, growing the task table,
-drawing the next 64 kernel seeds from the env's generator) is done by the simulator *before* a
-step, when the flag ``ints[IX_PREP]`` set by the previous step (or the reset) says it is needed.
+What cannot run compiled (drawing the next chunk of the task stream, growing the task table)
+is done by the simulator *before* a step, when the flag ``ints[IX_PREP]`` set by the previous step (or the reset) says it is needed.
 
 The state is one plain tuple of arrays and constants (:class:`StepState`); scalars that change are
 entries of the ``ints`` / ``floats`` arrays, so the kernel updates them in place.
@@ -34,11 +33,10 @@ from satgym.leoedge.step_dispatch import dispatch, pending_slots
 from satgym.leoedge.tasks import _FDEF, _IDEF, _append_rows, _compact
 
 COMPACT_EVERY = 16  # steps between removals of resolved rows
-SEEDS_PER_DRAW = 64  # kernel seeds drawn from the env's generator at a time
 
 # entries of the ``ints`` state array
-(IX_K, IX_LIVE, IX_FIRST_PENDING, IX_FIRST_UPLINK, IX_SEED_POS, IX_SEED, IX_CHUNK_FIRST, IX_PREP, IX_N_STEPS,
- IX_ISL_EVERY, IX_OFFLOADED, IX_REROUTED, IX_PLACED, IX_NEW, IX_IN_CONTACT, N_INTS) = range(16)
+(IX_K, IX_LIVE, IX_FIRST_PENDING, IX_FIRST_UPLINK, IX_CHUNK_FIRST, IX_PREP, IX_N_STEPS,
+ IX_ISL_EVERY, IX_OFFLOADED, IX_REROUTED, IX_PLACED, IX_NEW, IX_IN_CONTACT, N_INTS) = range(14)
 # entries of the ``floats`` state array
 FX_TIME, FX_SLOT, FX_EDGE_LOAD, N_FLOATS = range(4)
 # episode totals (``totals`` array): the STATS sums, then these counts
@@ -49,7 +47,8 @@ N_TOTALS = len(STATS) + 6
 class StepState(NamedTuple):
     """Everything a step reads and writes (the kernels get it as a plain tuple).
 
-    ``ints`` / ``floats``: the scalars above; ``seeds``: the next kernel seeds; ``tasks``: (F, I,
+    ``ints`` / ``floats``: the scalars above; ``rng``: the simulator's generator (a
+    :mod:`satgym.core.rng` state, seeded at reset); ``tasks``: (F, I,
     count) of the task table; ``chunk``: (columns, offsets) of the drawn task-stream chunk;
     ``sats``, ``grid``, ``links``, ``edge``, ``cont``: the records of :mod:`satgym.leoedge.records`;
     ``isl_all``: the same- and other-orbit neighbours at every refresh instant
@@ -60,7 +59,7 @@ class StepState(NamedTuple):
 
     ints: np.ndarray
     floats: np.ndarray
-    seeds: np.ndarray
+    rng: np.ndarray
     tasks: tuple
     chunk: tuple
     sats: tuple
@@ -84,24 +83,22 @@ def neighbours_now(st):
 
 
 @njit(cache=True)
-def _clock(st, salt):
+def _clock(st):
     ints, floats = st[0], st[1]
     k, n_steps = ints[IX_K], ints[IX_N_STEPS]
     t, slot_s = floats[FX_TIME], floats[FX_SLOT]
     row_k = k if k <= n_steps else n_steps
-    return (t, t + slot_s, row_k, slot_s, n_steps + 1, ints[IX_SEED] ^ salt)
+    return (t, t + slot_s, row_k, slot_s, n_steps + 1, st[2])
 
 
 @njit(cache=True)
 def decide(st, actions):
     """The decision half: (n_sats, K) actions, then the uploads reaching the ground by the step's
     end, in arrival order (their rows)."""
-    ints, seeds, tasks, sats, grid, links, edge, bufs = st[0], st[2], st[3], st[5], st[6], st[8], st[9], st[12]
+    ints, tasks, sats, grid, links, edge, bufs = st[0], st[3], st[5], st[6], st[8], st[9], st[12]
     F, I, count = tasks
     decisions, counts, slots = bufs[0], bufs[1], bufs[5]
-    ints[IX_SEED] = seeds[ints[IX_SEED_POS]]
-    ints[IX_SEED_POS] += 1
-    clock = _clock(st, 0)
+    clock = _clock(st)
     n = count[0]
     dispatch(clock, actions, slots, (F, I, n), sats, grid, neighbours_now(st), links, edge, (decisions, counts))
     ints[IX_OFFLOADED], ints[IX_REROUTED] = counts[0], counts[1]
@@ -128,7 +125,7 @@ def finish(st, rows, containers):
                                                                              st[13])
     F, I, count = tasks
     _dec, _counts, stats, e2e_sat, failed_sat, slots, pending_count, totals, load_sum, charged = bufs
-    clock = _clock(st, 0x2545F491)
+    clock = _clock(st)
     n = count[0]
     advance(clock, rows, containers, (F, I, n), cont, grid, neighbours_now(st), links, edge,
             (stats, e2e_sat, failed_sat))
@@ -199,10 +196,8 @@ def update_slots(st):
 
 @njit(cache=True)
 def needs_prep(st):
-    """1 if the next step needs new seeds, the next chunk of the task stream or a larger table."""
-    ints, seeds, tasks, chunk = st[0], st[2], st[3], st[4]
-    if ints[IX_SEED_POS] >= len(seeds):
-        return 1
+    """1 if the next step needs the next chunk of the task stream or a larger table."""
+    ints, tasks, chunk = st[0], st[3], st[4]
     k = ints[IX_K]
     if k >= ints[IX_N_STEPS]:
         return 0

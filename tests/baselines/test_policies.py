@@ -119,7 +119,7 @@ def test_entry_points_name_every_scheduler_and_agent() -> None:
 def test_any_registered_policy_drives_the_other_satellites_of_the_single_agent_view(others: str) -> None:
     import gymnasium
 
-    env = gymnasium.make("satgym/LEOEdge-Single-v1", agent=0, others_policy=others, load="heavy",
+    env = gymnasium.make("satgym/LEOEdge-Single-v2", agent=0, others_policy=others, load="heavy",
                          config={"episode": {"steps": 30}})
     env.reset(seed=0)
     for _ in range(30):
@@ -129,7 +129,7 @@ def test_any_registered_policy_drives_the_other_satellites_of_the_single_agent_v
     assert (T["container"][T["sat"] != 0] >= 0).any()      # the others offload
     assert not (T["container"][T["sat"] == 0] >= 0).any()   # the agent does not
     with pytest.raises(ValueError, match="others_policy"):
-        gymnasium.make("satgym/LEOEdge-Single-v1", others_policy="genius")
+        gymnasium.make("satgym/LEOEdge-Single-v2", others_policy="genius")
 
 
 def _episode(name: str, seed: int = 0, steps: int = 90, load: str = "heavy", policy=None, env=None):

@@ -3,16 +3,20 @@ import pytest
 from numba import njit
 
 from satgym.core.links import expected_transfer_s, relay_loss, shannon_rate_mbps, transfer_time_s
+from satgym.core.rng import new_state
 
 
 @njit(cache=True)
-def sample_transfer_s(size_mbit, rate_mbps, loss, packet_bits, seed):
-    """Array of the compiled transfer_time_s draws, seeded as the kernels seed numba's generator."""
-    np.random.seed(seed)
+def _sample(size_mbit, rate_mbps, loss, packet_bits, rng):
     out = np.empty(len(size_mbit))
     for q in range(len(size_mbit)):
-        out[q] = transfer_time_s(size_mbit[q], rate_mbps, loss, packet_bits)
+        out[q] = transfer_time_s(size_mbit[q], rate_mbps, loss, packet_bits, rng)
     return out
+
+
+def sample_transfer_s(size_mbit, rate_mbps, loss, packet_bits, seed):
+    """Array of the compiled transfer_time_s draws from a generator seeded with ``seed``."""
+    return _sample(size_mbit, rate_mbps, loss, packet_bits, new_state(seed))
 
 
 def test_eq1_reading_lossless_link_takes_size_over_rate():

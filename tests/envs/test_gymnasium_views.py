@@ -25,7 +25,7 @@ def test_every_id_registered_and_every_preset_covered():
     for env_id in ENV_IDS:
         assert env_id in gymnasium.registry
         assert re.fullmatch(r"satgym/[A-Za-z]+-[A-Za-z]+-v\d+", env_id)
-        assert env_id.endswith("-v0" if env_id.startswith(("satgym/AAMEC", "satgym/Arctic")) else "-v1")  # new families start at v0
+        assert env_id.endswith("-v0" if env_id.startswith(("satgym/AAMEC", "satgym/Arctic")) else "-v2")  # new families start at v0; LEOEdge v2: own RNG
     covered = {kwargs["scenario"] for _, kwargs in ENV_IDS.values()}
     assert covered == set(PRESETS)
 
@@ -45,17 +45,17 @@ def test_sb3_check_env(env_id):
 
 
 def test_views_render():
-    env = make("satgym/LEOEdge-Central-v1", render_mode="rgb_array")
+    env = make("satgym/LEOEdge-Central-v2", render_mode="rgb_array")
     env.reset(seed=0)
     img = env.render()
     assert img.ndim == 3 and img.shape[2] == 3 and img.dtype == np.uint8 and img.std() > 0
-    env = make("satgym/LEOEdge-Single-v1", render_mode="ansi")
+    env = make("satgym/LEOEdge-Single-v2", render_mode="ansi")
     env.reset(seed=0)
     assert "sat_0" in env.render()
 
 
 def test_load_kwarg_and_bad_action():
-    env = make("satgym/LEOEdge-Central-v1", load="heavy")
+    env = make("satgym/LEOEdge-Central-v2", load="heavy")
     assert env.unwrapped.par.config.tasks.load == "heavy"
     env.reset(seed=0)
     with pytest.raises(ValueError, match="0 local, 1 offload, 2 hold"):
@@ -63,7 +63,7 @@ def test_load_kwarg_and_bad_action():
 
 
 def test_single_view_others_follow_their_policy():
-    env = make("satgym/LEOEdge-Single-v1", agent=3, others_policy="offload", load="heavy")
+    env = make("satgym/LEOEdge-Single-v2", agent=3, others_policy="offload", load="heavy")
     env.reset(seed=1)
     seen = False
     for _ in range(30):
@@ -75,13 +75,13 @@ def test_single_view_others_follow_their_policy():
             seen |= bool(np.any((T["sat"] != 3) & decided))
     assert seen
     with pytest.raises(ValueError, match="others_policy"):
-        make("satgym/LEOEdge-Single-v1", others_policy="genius")
+        make("satgym/LEOEdge-Single-v2", others_policy="genius")
 
 
 def test_sb3_ppo_smoke_on_gymnasium_make():
     from stable_baselines3 import PPO
 
-    env = make("satgym/LEOEdge-Central-v1")
+    env = make("satgym/LEOEdge-Central-v2")
     model = PPO("MlpPolicy", env, n_steps=32, batch_size=16, n_epochs=1, seed=0, device="cpu")
     model.learn(total_timesteps=64)
     obs, _ = env.reset(seed=0)

@@ -105,8 +105,8 @@ def test_single_satellite_view_gets_its_own_reward_central_view_the_shared_one()
     import gymnasium
 
     cfg = {"episode": {"steps": 30}, "reward": {"latency_weight": 1.0, "local_ratio": 1.0}}
-    single = gymnasium.make("satgym/LEOEdge-Single-v1", config=cfg, agent=3).unwrapped
-    central = gymnasium.make("satgym/LEOEdge-Central-v1", config=cfg).unwrapped
+    single = gymnasium.make("satgym/LEOEdge-Single-v2", config=cfg, agent=3).unwrapped
+    central = gymnasium.make("satgym/LEOEdge-Central-v2", config=cfg).unwrapped
     single.reset(seed=1)
     central.reset(seed=1)
     for _ in range(30):

@@ -14,9 +14,9 @@ import satgym
 
 STEPS = {"leoedge": 120, "leoedge-miyun": 120, "starlink": 4, "arctic": 4, "arctic-leo": 4, "arctic-meo": 6}
 EXPECTED = {
-    "leoedge": "1c500cceec15f060965029c7346e717fbef190dd81b729d99204ea07799333c6",
-    "leoedge-miyun": "52fbc1f2e3d6203b8bfefeb8fe2a97da180ed50466ae4f8fe6bd77b3d56c2700",
-    "starlink": "3b30d13de3e288503a3999708b132cc32e4df2636278ddc9c0772e1c6b95f964",
+    "leoedge": "7b4c044353596b5b0fb80e69856af49da3f7f9b8275a5f6ffd509672999ad4a9",
+    "leoedge-miyun": "6afcacbbdbe45e1275419995e9e79c187e7e96fbb5f899fb83d119cfba7aaae8",
+    "starlink": "23598839cb8cfc69d657494d4036b89f6fa986dc1603ca64150052d64f6b61b5",
     "arctic": "1ebac29bd112b00d1f015e173d9921b085afcdcb854752821ca96449e6e90048",
     "arctic-leo": "c8beee806d693fca626f1ba9f1ef0f30a73ac8c030b50864bc5b87aec6618116",
     "arctic-meo": "c2c75e5a1671484275f328dbf346fa9b85d5c4521fd7005f05d18e13a374f085",

@@ -54,7 +54,7 @@ def test_central_model_matches_gym_view(tmp_path):
     from stable_baselines3 import A2C
 
     model = A2C.load(tmp_path / "model.zip", device="cpu")
-    env = gym.make("satgym/LEOEdge-Central-v1", config={"episode": {"steps": 20}})
+    env = gym.make("satgym/LEOEdge-Central-v2", config={"episode": {"steps": 20}})
     obs, _ = env.reset(seed=0)
     action, _ = model.predict(squash_obs(obs), deterministic=True)
     assert env.action_space.contains(np.asarray(action, dtype=np.int64))

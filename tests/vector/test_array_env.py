@@ -168,7 +168,7 @@ def test_central_vector_env_matches_the_central_view():
 
     cfg = _config("leoedge", 3)
     vec = CentralVectorEnv(satgym.array_env("leoedge", 2, cfg))
-    single = gymnasium.make("satgym/LEOEdge-Central-v1", config=cfg)
+    single = gymnasium.make("satgym/LEOEdge-Central-v2", config=cfg)
     obs, _ = vec.reset(seed=3)
     o, _ = single.reset(seed=4)
     assert np.array_equal(obs[1], o) and obs.shape == (2, 420)

@@ -100,7 +100,7 @@ def observe(sim, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def observe_state(st, out):
     """The observation rows of a step state (:class:`satgym.leoedge.step_kernel.StepState`) into ``out``."""
     ints, floats, tasks, sats, grid, links, edge, bufs, extra = st[0], st[1], st[3], st[5], st[6], st[8], st[9], \

@@ -106,8 +106,7 @@ def observe_state(st, out):
     ints, floats, tasks, sats, grid, links, edge, bufs, extra = st[0], st[1], st[3], st[5], st[6], st[8], st[9], \
         st[12], st[13]
     row = min(ints[IX_K], ints[IX_N_STEPS])
-    via_relay = grid[GRID_ACCESS][row] >= extra[2]
-    view = (via_relay, extra[1][row], links[LINK_GROUND_LOSS], edge[EDGE_EXEC], edge[EDGE_ACCURACY])
+    view = (extra[2], extra[1][row], links[LINK_GROUND_LOSS], edge[EDGE_EXEC], edge[EDGE_ACCURACY])
     slots = bufs[5]
     _observe(floats[FX_TIME], row, slots.shape[1], slots, bufs[6], (tasks[0], tasks[1], tasks[2][0]), sats, grid,
              neighbours_now(st), view, out)
@@ -116,7 +115,8 @@ def observe_state(st, out):
 @njit(cache=True)
 def _observe(t, row, K, slots, pending_count, tasks, sats, grid, isl, view, out):
     """The observation rows; records as in :mod:`satgym.leoedge.records` (plain tuples), ``view`` =
-    (via relay, station elevation deg, ground loss, c(m_e) s per unit, a_s)."""
+    (number of stations: an access point at or above it is a relay, station elevation deg, ground loss,
+    c(m_e) s per unit, a_s)."""
     F, I = tasks[TASK_F], tasks[TASK_I]
     proc_busy, link_busy, proc_load = sats[SAT_PROC_BUSY], sats[SAT_LINK_BUSY], sats[SAT_PROC_LOAD]
     exec_s, accuracy = sats[SAT_EXEC], sats[SAT_ACCURACY]
@@ -124,7 +124,7 @@ def _observe(t, row, K, slots, pending_count, tasks, sats, grid, isl, view, out)
     station, window_end = grid[GRID_ACCESS][row], grid[GRID_WINDOW_END][row]
     next_start, delay, rate = grid[GRID_NEXT_START][row], grid[GRID_DELAY][row], grid[GRID_RATE][row]
     same_orbit, other_orbit = isl[ISL_SAME], isl[ISL_OTHER]
-    via_relay, elevation, ground_loss, edge_exec_s, edge_accuracy = view
+    n_stations, elevation, ground_loss, edge_exec_s, edge_accuracy = view
     n = len(station)
     out[:] = 0.0
     for i in range(n):
@@ -151,7 +151,7 @@ def _observe(t, row, K, slots, pending_count, tasks, sats, grid, isl, view, out)
         o[O_LOAD_SEEN] = min(max(ground_seen[i], 0.0), 1.0)
         o[O_LOAD_AGE] = min(t - ground_seen_at[i], AGE_CAP_S)
         o[O_PENDING] = pending_count[i]
-        o[O_VIA_RELAY] = 1.0 if via_relay[i] else 0.0
+        o[O_VIA_RELAY] = 1.0 if station[i] >= n_stations else 0.0
         o[O_PATH_DELAY] = delay[i]
         for k in range(K):
             r = slots[i, k]

@@ -55,14 +55,20 @@ def ground_arrivals(F, I, first, n, t_end):
             if F[r, F_GARRIVAL] < t_end:
                 count += 1
     rows = np.empty(count, np.int64)
-    times = np.empty(count)
     q = 0
     for r in range(first_found, n):
+        if q == count:
+            break
         if I[r, I_STAGE] == UPLINK and F[r, F_GARRIVAL] < t_end:
-            rows[q] = r
-            times[q] = F[r, F_GARRIVAL]
+            # stable insertion by arrival time (ties keep row order, as a stable sort would)
+            x = F[r, F_GARRIVAL]
+            b = q
+            while b > 0 and F[rows[b - 1], F_GARRIVAL] > x:
+                rows[b] = rows[b - 1]
+                b -= 1
+            rows[b] = r
             q += 1
-    return rows[np.argsort(times, kind="mergesort")], first_found
+    return rows, first_found
 
 
 @njit(cache=True)
@@ -99,6 +105,8 @@ def place_least_loaded(F, I, rows, ap_cluster, busy_until, edge_exec_unit_s, per
     in arrival order), then each policy reservation (``I_RESERVED``) that names a container of the
     task's own cluster replaces the LBS's choice."""
     n = len(rows)
+    if n == 0:
+        return rows
     site = np.empty(n, np.int64)
     arrival = np.empty(n)
     exec_s = np.empty(n)

@@ -88,11 +88,11 @@ def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, out):
     edge_exec_unit_s, edge_accuracy, load_window_s = edge[EDGE_EXEC], edge[EDGE_ACCURACY], edge[EDGE_LOAD_WINDOW]
     seamless, wait_mode, packet_bits = links[LINK_SEAMLESS], links[LINK_WAIT], links[LINK_PACKET_BITS]
     n_sats, K = slots.shape
-    backlog = np.maximum(link_busy - t, 0.0)
-    remaining_now = np.zeros(n_sats)  # T_a (Eq. 27)
+    backlog = np.empty(n_sats)
+    remaining_now = np.empty(n_sats)  # T_a (Eq. 27)
     for i in range(n_sats):
-        if access[row_k, i] >= 0:
-            remaining_now[i] = window_end_s[row_k, i] - t
+        backlog[i] = max(link_busy[i] - t, 0.0)
+        remaining_now[i] = window_end_s[row_k, i] - t if access[row_k, i] >= 0 else 0.0
     ground_loss, isl_rate, isl_loss = links[LINK_GROUND_LOSS], links[LINK_ISL_RATE], links[LINK_ISL_LOSS]
     two_hop_loss = relay_loss(isl_loss, ground_loss)  # Eq. 28
     rerouted = 0
@@ -185,12 +185,14 @@ def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, out):
 
 
 @njit(cache=True)
-def pending_slots(I, first, n, n_sats, K):
-    """Rows of each satellite's K oldest pending tasks, the pending counts, and the first pending
-    row. Each satellite's rows are in arrival order and rows never return to pending, so the scan starts at ``first``
-    (the first pending row found last time)."""
-    slots = np.full((n_sats, K), -1, np.int64)
-    count = np.zeros(n_sats, np.int64)
+def pending_slots(I, first, n, slots, count):
+    """Rows of each satellite's K oldest pending tasks into ``slots`` ``(n_sats, K)`` (-1: empty),
+    the pending counts into ``count``; returns the first pending row. Each satellite's rows are in
+    arrival order and rows never return to pending, so the scan starts at ``first`` (the first
+    pending row found last time)."""
+    K = slots.shape[1]
+    slots[:] = -1
+    count[:] = 0
     first_found = n
     for r in range(first, n):
         if I[r, I_STAGE] == PENDING:
@@ -200,4 +202,4 @@ def pending_slots(I, first, n, n_sats, K):
             if count[s] < K:
                 slots[s, count[s]] = r
             count[s] += 1
-    return slots, count, first_found
+    return first_found

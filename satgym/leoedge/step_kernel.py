@@ -137,7 +137,8 @@ def finish(st, rows, containers):
     totals[E_REROUTED] += ints[IX_REROUTED]
     totals[E_PLACED] += len(rows)
     totals[E_STEPS] += 1
-    load_sum += occupancy
+    for c in range(len(occupancy)):
+        load_sum[c] += occupancy[c]
     ints[IX_PLACED] = len(rows)
     live = ints[IX_LIVE] - np.int64(stats[S_RESOLVED])
     k = ints[IX_K] + 1
@@ -188,10 +189,7 @@ def receive(st, edge_load):
 def update_slots(st):
     ints, tasks, bufs = st[0], st[3], st[12]
     slots, pending_count = bufs[5], bufs[6]
-    new, count, first = pending_slots(tasks[1], ints[IX_FIRST_PENDING], tasks[2][0], slots.shape[0], slots.shape[1])
-    slots[:] = new
-    pending_count[:] = count
-    ints[IX_FIRST_PENDING] = first
+    ints[IX_FIRST_PENDING] = pending_slots(tasks[1], ints[IX_FIRST_PENDING], tasks[2][0], slots, pending_count)
 
 
 @njit(cache=True, inline="always")

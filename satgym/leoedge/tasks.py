@@ -9,6 +9,8 @@ satellite); resolved rows are compacted away every few steps, so a step costs O(
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from numba import njit
@@ -115,7 +117,15 @@ class ArrivalStream:
         self.next_id = 0
         self._first = 0  # first slot of the current chunk
         self._offsets = np.zeros(1, dtype=np.int64)
-        self._cdfs: dict[float, np.ndarray] = {}
+        # Poisson CDFs of the per-slot count, one row per hour of the day (one row without the
+        # time-of-day profile), padded with 1.0 (never below a uniform in [0, 1))
+        base = np.full(24 if cfg.time_of_day else 1, 1.0 / cfg.mean_interarrival_s)
+        if cfg.time_of_day:
+            base = base * TIME_OF_DAY_CURVE
+        cdfs = [poisson_cdf(float(lam)) for lam in base * slot_s]
+        self._cdf_table = np.ones((len(cdfs), max(len(c) for c in cdfs)))
+        for h, cdf in enumerate(cdfs):
+            self._cdf_table[h, :len(cdf)] = cdf
 
     def append_slot(self, table: TaskTable, j: int) -> int:
         """Append the tasks arriving in slot ``j`` to ``table`` (j = 0, 1, 2, ...); returns how many."""
@@ -141,33 +151,12 @@ class ArrivalStream:
             changed = True
         return changed
 
-    def _poisson_cdf(self, lam: float) -> np.ndarray:
-        """CDF of Poisson(lam) at 0, 1, ..., up to where the tail is below double precision (the
-        last entry is set to 1, so inversion needs no bound check). Cached per rate."""
-        cdf = self._cdfs.get(lam)
-        if cdf is None:
-            k_max = int(lam + 12.0 * np.sqrt(lam) + 40)
-            k = np.arange(k_max + 1)
-            log_pmf = k * np.log(lam) - lam - gammaln(k + 1) if lam > 0 else np.where(k == 0, 0.0, -np.inf)
-            cdf = np.cumsum(np.exp(log_pmf))
-            cdf[-1] = 1.0
-            self._cdfs[lam] = cdf
-        return cdf
-
     def _draw(self, first: int) -> bool:
         """Draw the chunk of slots from ``first``; returns whether its buffers are new arrays."""
         cfg, c, dt, rng = self.cfg, self.chunk, self.slot_s, self.rng
-        rate = np.full(c, 1.0 / cfg.mean_interarrival_s)
-        if cfg.time_of_day:
-            hours = (self.start_hour_utc + (np.arange(first, first + c) - 1) * dt / 3600.0) % 24.0
-            rate = rate * TIME_OF_DAY_CURVE[hours.astype(np.int64)]
-        counts = np.empty((c, self.n_sats), dtype=np.int64)
         u_count = rng.random((c, self.n_sats))
-        lams = rate * dt
-        for lam in np.unique(lams):  # Poisson(rate * dt) by inversion of its CDF, the slots of one rate at once
-            same = lams == lam
-            counts[same] = np.searchsorted(self._poisson_cdf(float(lam)), u_count[same], side="right")
-        m = int(counts.sum())
+        # Poisson(rate * dt) by inversion of the CDF of each slot's hour
+        counts, m = _poisson_counts(u_count, self._cdf_table, cfg.time_of_day, self.start_hour_utc, first, dt)
         u = rng.random((3, m))  # arrival time within the slot, work, Case I
         z = rng.standard_normal(m)  # log-normal size spread
         sizes = (cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit, cfg.result_mbit_per_unit, cfg.size_spread,
@@ -192,6 +181,37 @@ class ArrivalStream:
             buf[:m] = col
         self._offsets[:] = offsets
         return new
+
+
+@functools.lru_cache(maxsize=256)
+def poisson_cdf(lam: float) -> np.ndarray:
+    """CDF of Poisson(lam) at 0, 1, ..., up to where the tail is below double precision (the last
+    entry is set to 1, so inversion needs no bound check). Cached per rate (read-only)."""
+    k_max = int(lam + 12.0 * np.sqrt(lam) + 40)
+    k = np.arange(k_max + 1)
+    log_pmf = k * np.log(lam) - lam - gammaln(k + 1) if lam > 0 else np.where(k == 0, 0.0, -np.inf)
+    cdf = np.cumsum(np.exp(log_pmf))
+    cdf[-1] = 1.0
+    cdf.flags.writeable = False
+    return cdf
+
+
+@njit(cache=True)
+def _poisson_counts(u, cdf_table, time_of_day, start_hour, first, dt):
+    """Task counts per (slot, satellite) of a chunk from the uniforms ``u``: the number of CDF
+    entries at or below each uniform, the CDF of the slot's hour of the day (``(start_hour + (slot
+    - 1) dt / 3600) mod 24``; row 0 without the profile). Returns (counts, their sum)."""
+    c, n_sats = u.shape
+    counts = np.empty((c, n_sats), np.int64)
+    total = 0
+    for j in range(c):
+        h = int(((start_hour + (first + j - 1) * dt / 3600.0) % 24.0)) if time_of_day else 0
+        cdf = cdf_table[h]
+        for i in range(n_sats):
+            k = np.searchsorted(cdf, u[j, i], side="right")
+            counts[j, i] = k
+            total += k
+    return counts, total
 
 
 @njit(cache=True)

@@ -1,4 +1,12 @@
-"""Compilation settings shared by the compiled step kernels."""
+"""Compilation settings shared by the compiled step kernels.
+
+Every LEOEdge step kernel is compiled with ``error_model="numpy"``: numba's default ("python")
+checks every division and modulo for a zero divisor so that it can raise ``ZeroDivisionError``,
+a branch per operation that also stops LLVM from vectorising loops. No kernel divides by zero on
+purpose (a zero divisor would have crashed the env under the default), so the results are the
+same bit for bit (``tests/envs/test_trajectory_digest.py``) and a step is ~30 % faster (array
+API, ``leoedge``, B = 64: 9.3 -> 6.8-7.3 us per env-step in one process).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +20,10 @@ def task_helper(fn):
     are compiled without the runtime's reference counting (numba's ``_nrt=False``): a call then
     costs ~10 ns instead of ~70 ns of atomic reference-count updates on its array arguments
     (measured on Alg. 4's planner: 82 -> 12 ns per call). Kernels that allocate keep plain ``njit``."""
-    return njit(cache=True, _nrt=False)(fn)
+    return njit(cache=True, error_model="numpy", _nrt=False)(fn)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _pairwise_block(a, lo, n):
     """numpy's pairwise sum of at most 128 terms (8 partial sums, then the rest in order)."""
     if n < 8:
@@ -43,7 +51,7 @@ def _pairwise_block(a, lo, n):
     return res
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _pairwise(a, lo, n):
     """numpy's pairwise sum: above 128 terms the sum of the two halves (the first a multiple of
     8), evaluated with an explicit stack (numba's cache does not take recursion)."""
@@ -78,7 +86,7 @@ def _pairwise(a, lo, n):
     return value
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def np_sum(a, lo=0, n=-1):
     """``numpy.sum`` of the contiguous float64 ``a[lo:lo + n]`` with numpy's own rounding (its
     pairwise summation: 8 partial sums up to 128 terms, halves above), so a compiled kernel and

@@ -34,7 +34,7 @@ __all__ = ["LEOEdgeArrayCore", "METRICS"]
 METRICS = ("generated", "completed", "failed", "in_flight", "edge_load", "satellites_in_contact")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _batch_step(states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
     """Step every env: the simulator, then its observation and reward, into row b of the buffers."""
     params, lam, adv_sat, own, parts = reward_args

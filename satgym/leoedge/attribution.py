@@ -44,7 +44,7 @@ from satgym.leoedge.codes import (DONE_KNOWN, EDGE, F_ARRIVAL, F_DONE, F_GARRIVA
 __all__ = ["charge_known", "open_estimates"]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def charge_known(F, I, n, sat_known_s, sat_known_failed):
     """Per satellite: the end-to-end times of the tasks completing and the number failing whose
     outcome became known since the last call (each task once; a result that waits beyond the
@@ -67,7 +67,7 @@ def charge_known(F, I, n, sat_known_s, sat_known_failed):
         I[r, I_CHARGED] = 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def open_estimates(F, I, n, t, proc_busy, exec_s, edge_exec_unit_s, sat_open_s, sat_open):
     """Per satellite, the estimated end-to-end times and the number of the tasks whose outcome is
     not known at ``t`` (the episode's end; none is marked reported):

@@ -100,7 +100,7 @@ def observe(sim, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def observe_state(st, out):
     """The observation rows of a step state (:class:`satgym.leoedge.step_kernel.StepState`) into ``out``."""
     ints, floats, tasks, sats, grid, links, edge, bufs, extra = st[0], st[1], st[3], st[5], st[6], st[8], st[9], \
@@ -112,7 +112,7 @@ def observe_state(st, out):
              neighbours_now(st), view, out)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _observe(t, row, K, slots, pending_count, tasks, sats, grid, isl, view, out):
     """The observation rows; records as in :mod:`satgym.leoedge.records` (plain tuples), ``view`` =
     (number of stations: an access point at or above it is a relay, station elevation deg, ground loss,

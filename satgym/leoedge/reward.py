@@ -43,7 +43,7 @@ __all__ = ["COMPONENTS", "RewardModel"]
 COMPONENTS = ("advantage", "latency", "overload", "failure", "execution_time")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _advantage(decisions, alpha, time_ref_s, op, adv_sat):
     """Sum of F over the step's offloads (rows of ``decisions``), and per satellite in ``adv_sat``."""
     adv_sat[:] = 0.0
@@ -57,7 +57,7 @@ def _advantage(decisions, alpha, time_ref_s, op, adv_sat):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def reward_terms(decisions, e2e_sum_s, sat_e2e_s, failed, sat_failed, occupancy, charged, params, adv_sat, shared,
                  own):
     """The components (order :data:`COMPONENTS`; ``execution_time`` only when ``shared`` has a fifth
@@ -100,7 +100,7 @@ def reward_terms(decisions, e2e_sum_s, sat_e2e_s, failed, sat_failed, occupancy,
                 own[i, 4] = own_time[i]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def mix(shared, own, lam, rewards, parts):
     """Per-agent rewards ``(1 - lam) R + lam R_i`` (``lam = 0``: every agent gets R); ``parts``
     ``(n, 4)`` receives the mixed components when ``lam > 0``."""

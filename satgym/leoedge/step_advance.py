@@ -41,7 +41,7 @@ S_FAIL0 = STATS.index(FAIL_REASONS[0])
 S_RESOLVED = STATS.index("resolved")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ground_arrivals(F, I, first, n, t_end):
     """Rows whose upload reaches the station before ``t_end``, in order of arrival, and the first
     row still uploading. Rows leave the upload stage for good, so the scan starts at ``first``
@@ -71,7 +71,7 @@ def ground_arrivals(F, I, first, n, t_end):
     return rows, first_found
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def least_loaded(busy_until, site, arrival_s, exec_s, per_cluster, servers, per_server):
     """LBS: the server with the least total backlog, then its container with the least backlog,
     decided arrival by arrival (the LBS sees the queues its earlier choices built)."""
@@ -98,7 +98,7 @@ def least_loaded(busy_until, site, arrival_s, exec_s, per_cluster, servers, per_
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def place_least_loaded(F, I, rows, ap_cluster, busy_until, edge_exec_unit_s, per_cluster, servers, per_server,
                        container_cluster):
     """The default LBS for the uploads ``rows`` reaching their clusters now (:func:`least_loaded`,
@@ -128,7 +128,7 @@ def _overlap(a, b, t0, t1):
     return max(min(b, t1) - max(a, t0), 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def advance(clock, rows, containers, tasks, cont, grid, isl, links, edge, tally):
     """Serve the ``rows`` reaching the cluster on their ``containers``, finish executions, return
     results, measure the container loads over the step and resolve outcomes up to its end.
@@ -248,7 +248,7 @@ def _return_result(F, I, r, done_exec, cands, clock, grid, isl, links, two_hop_l
         F[r, F_DONE] = np.inf
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def receive_ground_load(cluster, per_cluster_load, t, seen, seen_at):
     """Satellites connected to a cluster (``cluster >= 0``) receive its mean container load at
     ``t``; the others keep their stale copy. Returns how many are connected."""

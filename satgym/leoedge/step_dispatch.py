@@ -69,7 +69,7 @@ def run_local(F, I, r, t, proc_busy, exec_s, accuracy):
     finish(F, I, r, end)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, out):
     """Apply one step's actions (``(n_sats, K)`` in :class:`~satgym.leoedge.codes.Action`) to the
     tasks in each satellite's decision ``slots``. The records (:mod:`satgym.leoedge.records`) come
@@ -184,7 +184,7 @@ def dispatch(clock, actions, slots, tasks, sats, grid, isl, links, edge, out):
         proc_load[i] = (busy if busy > 0.0 else 0.0) / (t_end - t)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pending_slots(I, first, n, slots, count):
     """Rows of each satellite's K oldest pending tasks into ``slots`` ``(n_sats, K)`` (-1: empty),
     the pending counts into ``count``; returns the first pending row. Each satellite's rows are in

@@ -73,7 +73,7 @@ class StepState(NamedTuple):
     extra: tuple
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def neighbours_now(st):
     """(same-orbit, other-orbit) ISL neighbours in use at the current step (refreshed every
     ``isl_every`` steps)."""
@@ -82,7 +82,7 @@ def neighbours_now(st):
     return isl_all[0][j], isl_all[1][j]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _clock(st):
     ints, floats = st[0], st[1]
     k, n_steps = ints[IX_K], ints[IX_N_STEPS]
@@ -91,7 +91,7 @@ def _clock(st):
     return (t, t + slot_s, row_k, slot_s, n_steps + 1, st[2])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def decide(st, actions):
     """The decision half: (n_sats, K) actions, then the uploads reaching the ground by the step's
     end, in arrival order (their rows)."""
@@ -107,7 +107,7 @@ def decide(st, actions):
     return rows
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def place(st, rows):
     """The default LBS (least loaded server, then container), policy reservations honoured."""
     F, I, _ = st[3]
@@ -116,7 +116,7 @@ def place(st, rows):
                               container_cluster)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def finish(st, rows, containers):
     """The time-advance half: containers, results, resolution, then the next slot's arrivals,
     the ground load the satellites receive and their next decision slots."""
@@ -169,7 +169,7 @@ def finish(st, rows, containers):
     ints[IX_PREP] = needs_prep(st)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def receive(st, edge_load):
     """Satellites connected to a cluster receive its mean container load (the mean over all
     containers when there is one cluster); returns how many are connected."""
@@ -185,14 +185,14 @@ def receive(st, edge_load):
     return receive_ground_load(extra[0][row], loads, floats[FX_TIME], sats[4], sats[5])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def update_slots(st):
     ints, tasks, bufs = st[0], st[3], st[12]
     slots, pending_count = bufs[5], bufs[6]
     ints[IX_FIRST_PENDING] = pending_slots(tasks[1], ints[IX_FIRST_PENDING], tasks[2][0], slots, pending_count)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def needs_prep(st):
     """1 if the next step needs the next chunk of the task stream or a larger table."""
     ints, tasks, chunk = st[0], st[3], st[4]
@@ -206,7 +206,7 @@ def needs_prep(st):
     return 1 if tasks[2][0] + offsets[j + 1] - offsets[j] > tasks[0].shape[0] else 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def step(st, actions):
     """One whole step with the default LBS."""
     rows = decide(st, actions)

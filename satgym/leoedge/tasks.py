@@ -196,7 +196,7 @@ def poisson_cdf(lam: float) -> np.ndarray:
     return cdf
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _poisson_counts(u, cdf_table, time_of_day, start_hour, first, dt):
     """Task counts per (slot, satellite) of a chunk from the uniforms ``u``: the number of CDF
     entries at or below each uniform, the CDF of the slot's hour of the day (``(start_hour + (slot
@@ -214,7 +214,7 @@ def _poisson_counts(u, cdf_table, time_of_day, start_hour, first, dt):
     return counts, total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _assemble_chunk(first, dt, draws, sizes, next_id):
     """Columns of the tasks of a chunk, in (slot, satellite, time) order: each satellite's tasks
     in arrival order (uniform in the slot). Work uniform over the integers [work_min, work_max],
@@ -256,7 +256,7 @@ def _assemble_chunk(first, dt, draws, sizes, next_id):
     return arrival, work, inp, res, deadline, sat, ret, ids, offsets
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _compact(F, I, n, fdef, idef):
     """Move the rows that are not resolved to the front, in order; returns how many remain.
     Column by column (the matrices are column-major), so every pass reads and writes sequentially."""
@@ -280,7 +280,7 @@ def _compact(F, I, n, fdef, idef):
     return w
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _append_rows(F, I, n, a, b, cols):
     """Write tasks a..b of a drawn chunk (``cols`` from :func:`_assemble_chunk`) into rows n..
     (the rest of each row holds defaults)."""

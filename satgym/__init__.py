@@ -37,12 +37,13 @@ def env(scenario: str | Any = "leoedge", config: dict[str, Any] | str | None = N
 
 
 def array_env(scenario: str | Any = "leoedge", n_envs: int = 1, config: dict[str, Any] | str | None = None,
-              load: str | None = None):
+              load: str | None = None, threads: int = 1):
     """The batched array API (:class:`satgym.vector.ArrayEnv`): ``n_envs`` envs of a preset with
-    ``(n_envs, n_agents, ...)`` observations, actions and rewards, auto-reset and per-env seeds."""
+    ``(n_envs, n_agents, ...)`` observations, actions and rewards, auto-reset and per-env seeds.
+    ``threads`` > 1 steps the envs on that many cores (LEOEdge family; same results)."""
     from satgym.vector import array_env as _array_env
 
-    return _array_env(scenario, n_envs, config, load)
+    return _array_env(scenario, n_envs, config, load, threads=threads)
 
 
 register_envs()

@@ -58,7 +58,7 @@ class ArrayVecEnv(VecEnv):
         return [None if seed is None else seed + b for b in range(self.B)]
 
     def close(self) -> None:
-        pass
+        self.array.close()
 
     def get_attr(self, attr_name, indices=None):
         return [getattr(self.array, attr_name, None) for _ in self._indices(indices)]
@@ -79,9 +79,10 @@ class ArrayVecEnv(VecEnv):
 
 
 def make_array_vec_env(scenario: str = "leoedge", n_envs: int = 1, config: dict | None = None,
-                       load: str | None = None):
-    """:class:`ArrayVecEnv` over ``satgym.array_env(scenario, n_envs, config, load)``, in ``VecMonitor``."""
+                       load: str | None = None, threads: int = 1):
+    """:class:`ArrayVecEnv` over ``satgym.array_env(scenario, n_envs, config, load, threads)``, in
+    ``VecMonitor``."""
     import satgym
     from stable_baselines3.common.vec_env import VecMonitor
 
-    return VecMonitor(ArrayVecEnv(satgym.array_env(scenario, n_envs, config, load)))
+    return VecMonitor(ArrayVecEnv(satgym.array_env(scenario, n_envs, config, load, threads=threads)))

@@ -12,6 +12,9 @@ the next chunk of the task stream, a larger task table: flagged by the previous 
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from gymnasium import spaces
 from gymnasium.utils import seeding
@@ -35,28 +38,36 @@ METRICS = ("generated", "completed", "failed", "in_flight", "edge_load", "satell
 
 
 @njit(cache=True, error_model="numpy")
-def _batch_step(states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
-    """Step every env: the simulator, then its observation and reward, into row b of the buffers."""
+def _step_env(b, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
+    """Step env ``b``: the simulator, then its observation and reward, into row b of the buffers
+    (every buffer, scratch included, has a row per env: envs may be stepped on several threads)."""
     params, lam, adv_sat, own, parts = reward_args
-    n_fail = len(FAIL_REASONS)
-    for b in range(len(states)):
-        st = states[b]
-        sk.step(st, actions[b])
-        obs_spec.observe_state(st, obs[b])
-        ints, floats, bufs, cont = st[0], st[1], st[12], st[10]
-        stats, e2e_sat, failed_sat = bufs[2], bufs[3], bufs[4]
-        failed = 0
-        for j in range(n_fail):
-            failed += np.int64(stats[S_FAIL0 + j])
-        charged = bufs[9]
-        reward_terms(bufs[0][:ints[sk.IX_OFFLOADED]], stats[S_E2E], e2e_sat, failed, failed_sat, cont[1],
-                     (charged[0], charged[1], charged[2]), params, adv_sat, components[b], own)
-        mix(components[b], own, lam, rewards[b], parts)
-        m = metrics[b]
-        m[0], m[1], m[2] = ints[sk.IX_NEW], stats[S_COMPLETED], failed
-        m[3], m[4], m[5] = ints[sk.IX_LIVE], floats[sk.FX_EDGE_LOAD], ints[sk.IX_IN_CONTACT]
-        truncated[b] = ints[sk.IX_K] >= ints[sk.IX_N_STEPS]
-        prep[b] = ints[sk.IX_PREP]
+    st = states[b]
+    sk.step(st, actions[b])
+    obs_spec.observe_state(st, obs[b])
+    ints, floats, bufs, cont = st[0], st[1], st[12], st[10]
+    stats, e2e_sat, failed_sat = bufs[2], bufs[3], bufs[4]
+    failed = 0
+    for j in range(len(FAIL_REASONS)):
+        failed += np.int64(stats[S_FAIL0 + j])
+    charged = bufs[9]
+    reward_terms(bufs[0][:ints[sk.IX_OFFLOADED]], stats[S_E2E], e2e_sat, failed, failed_sat, cont[1],
+                 (charged[0], charged[1], charged[2]), params, adv_sat[b], components[b], own[b])
+    mix(components[b], own[b], lam, rewards[b], parts[b])
+    m = metrics[b]
+    m[0], m[1], m[2] = ints[sk.IX_NEW], stats[S_COMPLETED], failed
+    m[3], m[4], m[5] = ints[sk.IX_LIVE], floats[sk.FX_EDGE_LOAD], ints[sk.IX_IN_CONTACT]
+    truncated[b] = ints[sk.IX_K] >= ints[sk.IX_N_STEPS]
+    prep[b] = ints[sk.IX_PREP]
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _batch_step(lo, hi, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
+    """Step envs ``lo`` to ``hi - 1``, one after the other, without holding the GIL (threads step
+    disjoint ranges: each env's step reads and writes only its own state and rows, so the result
+    does not depend on the thread count)."""
+    for b in range(lo, hi):
+        _step_env(b, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args)
 
 
 class LEOEdgeArrayCore:
@@ -65,9 +76,11 @@ class LEOEdgeArrayCore:
 
     metric_names = METRICS
 
-    def __init__(self, config: ScenarioConfig, n_envs: int) -> None:
+    def __init__(self, config: ScenarioConfig, n_envs: int, threads: int = 1) -> None:
         if n_envs < 1:
             raise ValueError(f"n_envs: must be at least 1, got {n_envs}")
+        self.threads = min(check_threads(threads), n_envs)
+        self._pool = ThreadPoolExecutor(self.threads - 1, "satgym-array") if self.threads > 1 else None
         self.config = config
         self.sims = [Simulator(config) for _ in range(n_envs)]
         if not isinstance(self.sims[0].scheduler, LeastLoaded):
@@ -87,8 +100,8 @@ class LEOEdgeArrayCore:
         self.reward_names = model.names  # as the PettingZoo env's infos[agent]["rewards"]
         self.components = np.zeros((n_envs, len(model.names)))
         lam = float(config.reward.local_ratio)
-        self._reward_args = (model.params, lam, np.zeros(sim.n_sats), model._own,
-                             np.zeros((sim.n_sats, len(model.names))))
+        self._reward_args = (model.params, lam, np.zeros((n_envs, sim.n_sats)),
+                             np.zeros((n_envs, *model._own.shape)), np.zeros((n_envs, sim.n_sats, len(model.names))))
         self.rngs = [seeding.np_random(None)[0] for _ in range(n_envs)]
         self._states = None  # numba typed list of the envs' step states, built at the first step
 
@@ -113,11 +126,32 @@ class LEOEdgeArrayCore:
             sim = self.sims[b]
             if sim.prepare_step():
                 self._states[b] = sim.state
-        _batch_step(self._states, actions, self.obs, self.rewards, self.components, self.metrics, self.truncated,
-                    self._prep, self._reward_args)
+        args = (self._states, actions, self.obs, self.rewards, self.components, self.metrics, self.truncated,
+                self._prep, self._reward_args)
+        if self._pool is None:
+            _batch_step(0, self.n_envs, *args)
+            return
+        cuts = np.linspace(0, self.n_envs, self.threads + 1).astype(int)  # contiguous shares, main thread last
+        jobs = [self._pool.submit(_batch_step, cuts[j], cuts[j + 1], *args) for j in range(self.threads - 1)]
+        _batch_step(cuts[-2], cuts[-1], *args)
+        for job in jobs:
+            job.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def episode_metrics(self, b: int) -> dict:
         return episode_metrics(self.sims[b])
+
+
+def check_threads(threads: int) -> int:
+    """``threads`` validated: an int from 1 to the machine's cores."""
+    top = os.cpu_count() or 1
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= top:
+        raise ValueError(f"threads: must be an int from 1 to {top} (the cores of this machine), got {threads!r}")
+    return int(threads)
 
 
 def episode_metrics(sim: Simulator) -> dict:

@@ -16,26 +16,36 @@ from satgym.scenarios import family_of, make_config
 from satgym.vector.array_env import ArrayCore, ArrayEnv
 from satgym.vector.parallel_core import ParallelEnvCore
 
-__all__ = ["ArrayCore", "ArrayEnv", "CentralVectorEnv", "ParallelEnvCore", "array_env", "make_core"]
+#: families whose batched core can step its envs on several threads (``threads=``)
+THREADED_FAMILIES = ("leoedge",)
+
+__all__ = ["THREADED_FAMILIES", "ArrayCore", "ArrayEnv", "CentralVectorEnv", "ParallelEnvCore", "array_env", "make_core"]
 
 
 def make_core(scenario: str | Any = "leoedge", n_envs: int = 1, config: Mapping[str, Any] | str | None = None,
-              load: str | None = None, generic: bool = False) -> ArrayCore:
-    """The family's batched core for ``n_envs`` envs (``generic=True``: the PettingZoo-backed one)."""
+              load: str | None = None, generic: bool = False, threads: int = 1) -> ArrayCore:
+    """The family's batched core for ``n_envs`` envs (``generic=True``: the PettingZoo-backed one).
+    ``threads`` > 1 steps the envs on that many threads (families whose core is compiled:
+    :data:`THREADED_FAMILIES`); the results do not depend on it."""
     if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
         raise ValueError(f"n_envs: must be an int >= 1, got {n_envs!r}")
     fam = family_of(scenario)
+    if threads != 1 and (generic or fam.name not in THREADED_FAMILIES):
+        raise ValueError(f"threads: the {fam.name!r} family's array core steps its envs on one thread; "
+                         f"threads > 1 is supported for {', '.join(THREADED_FAMILIES)} (got {threads!r})")
     cfg = make_config(scenario, with_load(config, load))
     if fam.array_core and not generic:
-        return fam.load(fam.array_core)(cfg, n_envs)
+        core = fam.load(fam.array_core)
+        return core(cfg, n_envs, threads=threads) if fam.name in THREADED_FAMILIES else core(cfg, n_envs)
     env_class = fam.load(fam.env_class)
     return ParallelEnvCore(lambda: env_class(cfg), n_envs)
 
 
 def array_env(scenario: str | Any = "leoedge", n_envs: int = 1, config: Mapping[str, Any] | str | None = None,
-              load: str | None = None) -> ArrayEnv:
-    """:class:`ArrayEnv` of ``n_envs`` envs of a preset (name or config) with overrides."""
-    return ArrayEnv(make_core(scenario, n_envs, config, load))
+              load: str | None = None, threads: int = 1) -> ArrayEnv:
+    """:class:`ArrayEnv` of ``n_envs`` envs of a preset (name or config) with overrides;
+    ``threads``: see :func:`make_core`."""
+    return ArrayEnv(make_core(scenario, n_envs, config, load, threads=threads))
 
 
 def __getattr__(name: str):

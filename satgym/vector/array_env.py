@@ -124,7 +124,10 @@ class ArrayEnv:
         return self.core.episode_metrics(b)
 
     def close(self) -> None:
-        pass
+        """Release the core's resources (its worker threads, if any)."""
+        close = getattr(self.core, "close", None)
+        if close is not None:
+            close()
 
     # ------------------------------------------------------------------ checks
     def validate(self, actions: Any) -> np.ndarray:

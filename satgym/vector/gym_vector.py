@@ -53,3 +53,6 @@ class CentralVectorEnv(VectorEnv):
             out["_final_info"] = info["_final"].copy()
         return (obs.reshape(self.num_envs, -1).copy(), rewards[:, 0].copy(), terms.any(axis=1),
                 truncs.any(axis=1), out)
+
+    def close_extras(self, **kwargs: Any) -> None:
+        self.array.close()

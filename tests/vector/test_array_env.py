@@ -161,6 +161,35 @@ def test_n_envs_and_seed_are_validated():
         venv.reset(seed=[1, 2, 3])
 
 
+def test_threads_give_the_same_trajectories():
+    """Envs stepped on two threads (disjoint ranges, each env's own state and rows) give what one
+    thread gives, auto-resets and chunk draws included."""
+    cfg = _config("leoedge", 70)  # past the first task-stream chunk (64 slots) and an auto-reset
+    one = satgym.array_env("leoedge", 5, cfg, load="heavy")
+    two = satgym.array_env("leoedge", 5, cfg, load="heavy", threads=2)
+    rng = np.random.default_rng(0)
+    for venv in (one, two):
+        venv.reset(seed=11)
+    for _ in range(75):
+        acts = _random_actions(one, rng)
+        a, b = one.step(acts), two.step(acts)
+        for x, y in zip(a[:4], b[:4]):
+            assert np.array_equal(x, y)
+        assert all(np.array_equal(a[4]["rewards"][k], b[4]["rewards"][k]) for k in a[4]["rewards"])
+    two.close()
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, 10_000])
+def test_bad_thread_counts_name_the_field(threads):
+    with pytest.raises(ValueError, match="threads"):
+        satgym.array_env("leoedge", 2, _config("leoedge", 3), threads=threads)
+
+
+def test_threads_need_a_compiled_core():
+    with pytest.raises(ValueError, match="threads.*'aamec'"):
+        satgym.array_env("aamec", 2, threads=2)
+
+
 def test_central_vector_env_matches_the_central_view():
     import gymnasium
 

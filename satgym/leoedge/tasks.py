@@ -159,27 +159,24 @@ class ArrivalStream:
         counts, m = _poisson_counts(u_count, self._cdf_table, cfg.time_of_day, self.start_hour_utc, first, dt)
         u = rng.random((3, m))  # arrival time within the slot, work, Case I
         z = rng.standard_normal(m)  # log-normal size spread
-        sizes = (cfg.work_min, cfg.work_max, cfg.input_mbit_per_unit, cfg.result_mbit_per_unit, cfg.size_spread,
-                 cfg.return_probability, cfg.deadline_s)
-        *cols, offsets = _assemble_chunk(first, dt, (counts, u[0], u[1], u[2], z), sizes, self.next_id)
+        new = self._reserve(m, c)
+        _assemble_chunk(first, dt, counts, u, z, float(cfg.work_min), float(cfg.work_max), cfg.input_mbit_per_unit,
+                        cfg.result_mbit_per_unit, cfg.size_spread, cfg.return_probability, cfg.deadline_s,
+                        self.next_id, self._cols, self._offsets)
         self.next_id += m
         self._first = first
-        return self._store(cols, offsets)
+        return new
 
-    def _store(self, cols: list[np.ndarray], offsets: np.ndarray) -> bool:
-        """Keep a chunk in the stream's buffers, written in place while they are large enough (a
-        compiled step holding them then needs no new view of the state); returns whether the buffers
-        were replaced."""
-        m = len(cols[0])
+    def _reserve(self, m: int, c: int) -> bool:
+        """Room for a chunk of ``m`` tasks over ``c`` slots in the stream's buffers, which are
+        written in place while they are large enough (a compiled step holding them then needs no
+        new view of the state); returns whether the buffers were replaced."""
         old = getattr(self, "_cols", None)
-        new = old is None or m > len(old[0]) or len(offsets) != len(self._offsets)
+        new = old is None or m > len(old[0]) or c + 1 != len(self._offsets)
         if new:
             cap = max(m, 2 * len(old[0]) if old is not None else m)
-            self._cols = tuple(np.empty(cap, dtype=c.dtype) for c in cols)
-            self._offsets = np.empty(len(offsets), dtype=np.int64)
-        for buf, col in zip(self._cols, cols):
-            buf[:m] = col
-        self._offsets[:] = offsets
+            self._cols = tuple(np.empty(cap, dtype=dtype) for dtype in _CHUNK_DTYPES)
+            self._offsets = np.empty(c + 1, dtype=np.int64)
         return new
 
 
@@ -214,22 +211,26 @@ def _poisson_counts(u, cdf_table, time_of_day, start_hour, first, dt):
     return counts, total
 
 
+#: dtypes of a chunk's columns (arrival, work, input, result, deadline, satellite, Case I, id)
+_CHUNK_DTYPES = (np.float64,) * 5 + (np.int64,) * 3
+
+
 @njit(cache=True, error_model="numpy")
-def _assemble_chunk(first, dt, draws, sizes, next_id):
-    """Columns of the tasks of a chunk, in (slot, satellite, time) order: each satellite's tasks
-    in arrival order (uniform in the slot). Work uniform over the integers [work_min, work_max],
-    raw data work x input_per_unit x a log-normal spread, result work x result_per_unit, Case I
-    with probability p_return. ``draws`` = (counts per slot and satellite, uniforms for the arrival
-    time, the work and Case I, normals of the size spread); ``sizes`` = (work_min, work_max,
-    input_per_unit, result_per_unit, spread, p_return, deadline_s)."""
-    counts, u_time, u_work, u_return, z = draws
-    work_min, work_max, input_per_unit, result_per_unit, spread, p_return, deadline_s = sizes
+def _assemble_chunk(first, dt, counts, u, z, work_min, work_max, input_per_unit, result_per_unit, spread, p_return,
+                    deadline_s, next_id, cols, offsets):
+    """Columns of the tasks of a chunk, written into ``cols`` (:data:`_CHUNK_DTYPES`, room for the
+    chunk) and ``offsets`` (first task of each slot, then the count), in (slot, satellite, time)
+    order: each satellite's tasks in arrival order (uniform in the slot). Work uniform over the
+    integers [work_min, work_max], raw data work x input_per_unit x a log-normal spread, result
+    work x result_per_unit, Case I with probability p_return. Draws: ``counts`` per slot and
+    satellite, ``u`` ``(3, m)`` uniforms for the arrival time, the work and Case I, ``z`` normals
+    of the size spread."""
+    u_time, u_work, u_return = u[0], u[1], u[2]
+    arrival, work, inp, res, deadline, sat, ret, ids = cols
     c, n_sats = counts.shape
     m = len(u_time)
-    arrival, work, inp, res = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
-    deadline = np.full(m, np.inf)
-    sat, ret, ids = np.empty(m, np.int64), np.empty(m, np.int64), np.arange(next_id, next_id + m)
-    offsets = np.zeros(c + 1, np.int64)
+    for q in range(m):
+        ids[q] = next_id + q
     q = 0
     for j in range(c):
         offsets[j] = q
@@ -247,13 +248,11 @@ def _assemble_chunk(first, dt, draws, sizes, next_id):
                 work[q] = w
                 inp[q] = w * input_per_unit * np.exp(spread * z[q])
                 res[q] = w * result_per_unit
-                if deadline_s > 0:
-                    deadline[q] = arrival[q] + deadline_s
+                deadline[q] = arrival[q] + deadline_s if deadline_s > 0 else np.inf
                 sat[q] = i
                 ret[q] = 1 if u_return[q] < p_return else 0
                 q += 1
     offsets[c] = q
-    return arrival, work, inp, res, deadline, sat, ret, ids, offsets
 
 
 @njit(cache=True, error_model="numpy")

@@ -78,24 +78,30 @@ def least_loaded(busy_until, site, arrival_s, exec_s, per_cluster, servers, per_
     busy = busy_until.copy()
     out = np.empty(len(site), np.int64)
     for q in range(len(site)):
-        t = arrival_s[q]
-        base = site[q] * per_cluster
-        best_server, best_load = 0, np.inf
-        for sv in range(servers):
-            load = 0.0
-            for c in range(per_server):
-                load += max(busy[base + sv * per_server + c] - t, 0.0)
-            if load < best_load:
-                best_server, best_load = sv, load
-        g_best, b_best = -1, np.inf
-        for c in range(per_server):
-            g = base + best_server * per_server + c
-            b = max(busy[g] - t, 0.0)
-            if b < b_best:
-                g_best, b_best = g, b
-        busy[g_best] = max(busy[g_best], t) + exec_s[q]
-        out[q] = g_best
+        out[q] = _least_loaded_one(busy, site[q] * per_cluster, arrival_s[q], exec_s[q], servers, per_server)
     return out
+
+
+@task_helper
+def _least_loaded_one(busy, base, t, exec_s, servers, per_server):
+    """One arrival at ``t`` on the cluster whose containers start at ``base``: the server with the
+    least total backlog, then its container with the least backlog, which ``busy`` then holds
+    ``exec_s`` longer. Returns the container."""
+    best_server, best_load = 0, np.inf
+    for sv in range(servers):
+        load = 0.0
+        for c in range(per_server):
+            load += max(busy[base + sv * per_server + c] - t, 0.0)
+        if load < best_load:
+            best_server, best_load = sv, load
+    g_best, b_best = -1, np.inf
+    for c in range(per_server):
+        g = base + best_server * per_server + c
+        b = max(busy[g] - t, 0.0)
+        if b < b_best:
+            g_best, b_best = g, b
+    busy[g_best] = max(busy[g_best], t) + exec_s
+    return g_best
 
 
 @njit(cache=True, error_model="numpy")
@@ -107,18 +113,15 @@ def place_least_loaded(F, I, rows, ap_cluster, busy_until, edge_exec_unit_s, per
     n = len(rows)
     if n == 0:
         return rows
-    site = np.empty(n, np.int64)
-    arrival = np.empty(n)
-    exec_s = np.empty(n)
+    busy = busy_until.copy()  # the LBS's view of the queues, with its own earlier choices
+    out = np.empty(n, np.int64)
     for q in range(n):
         r = rows[q]
-        site[q] = ap_cluster[I[r, I_STATION]]
-        arrival[q] = F[r, F_GARRIVAL]
-        exec_s[q] = F[r, F_WORK] * edge_exec_unit_s
-    out = least_loaded(busy_until, site, arrival, exec_s, per_cluster, servers, per_server)
-    for q in range(n):
-        c = I[rows[q], I_RESERVED]
-        if c >= 0 and container_cluster[c] == site[q]:
+        site = ap_cluster[I[r, I_STATION]]
+        out[q] = _least_loaded_one(busy, site * per_cluster, F[r, F_GARRIVAL], F[r, F_WORK] * edge_exec_unit_s,
+                                   servers, per_server)
+        c = I[r, I_RESERVED]
+        if c >= 0 and container_cluster[c] == site:
             out[q] = c
     return out
 

@@ -7,7 +7,8 @@
    (arrivals, FIFO queue updates of processors, links and containers, visibility lookup, load
    measurement) with no bookkeeping (target: within 2x);
 4. the batched array API (issue 15): ``leoedge`` agent-steps/s with B = 64 envs next to the
-   PettingZoo API's, measured in alternating slices (target: at least 20x), and ``starlink`` B = 1
+   PettingZoo API's, measured in alternating slices (target: at least 20x; again with the envs
+   stepped on every core, ``threads=``), and ``starlink`` B = 1
    env-steps/s next to the core's own steps/s with observations built (target: at least 0.8x).
 
 Machines here are shared and noisy: compare ratios, not absolute numbers.

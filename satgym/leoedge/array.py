@@ -72,7 +72,8 @@ def _batch_step(lo, hi, states, actions, obs, rewards, components, metrics, trun
 
 class LEOEdgeArrayCore:
     """:class:`satgym.vector.ArrayCore` of the LEOEdge family (every preset: ``leoedge``,
-    ``leoedge-miyun``, ``starlink``)."""
+    ``leoedge-miyun``, ``starlink``). ``threads`` > 1: contiguous ranges of the envs are stepped
+    on that many threads (a pool kept until :meth:`close`), with the same results as one thread."""
 
     metric_names = METRICS
 

@@ -11,7 +11,9 @@ A step: decisions (:func:`~satgym.leoedge.step_dispatch.dispatch`), uploads reac
 arrivals, the ground load each satellite receives, and the next decision slots.
 
 What cannot run compiled (drawing the next chunk of the task stream, growing the task table)
-is done by the simulator *before* a step, when the flag ``ints[IX_PREP]`` set by the previous step (or the reset) says it is needed.
+is done by the simulator *before* a step, when the flag ``ints[IX_PREP]`` set by the previous
+step (or the reset) says it is needed. The kernels' random draws come from the state's own
+generator (``rng``, :mod:`satgym.core.rng`), which dispatch and advance draw from in turn.
 
 The state is one plain tuple of arrays and constants (:class:`StepState`); scalars that change are
 entries of the ``ints`` / ``floats`` arrays, so the kernel updates them in place.

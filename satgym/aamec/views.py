@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
@@ -27,6 +26,7 @@ from satgym.aamec import observation as obs_spec
 from satgym.aamec.config import AAMECConfig
 from satgym.aamec.env import AAMECEnv
 from satgym.config.builder import with_load
+from satgym.family_env import FamilyView
 
 __all__ = ["OTHERS_RULES", "CentralisedEnv", "SingleSatelliteEnv"]
 
@@ -41,17 +41,15 @@ def _cheapest(m: np.ndarray, K: int, rng: np.random.Generator) -> np.ndarray:
 OTHERS_RULES: dict[str, Rule] = {"cheapest": _cheapest, "none": lambda m, K, rng: np.zeros(m.shape[0], np.int64)}
 
 
-class _View(gym.Env):
+class _View(FamilyView):
     metadata = {"render_modes": ["ansi"]}
 
     def __init__(self, scenario, config, render_mode, load) -> None:
-        self.par = AAMECEnv(scenario, with_load(config, load), render_mode=render_mode)
-        self.render_mode = render_mode
+        self._init_view(AAMECEnv(scenario, with_load(config, load), render_mode=render_mode), render_mode)
         self.n_sats, self.K = self.par.sim.n_sats, self.par.sim.K
 
     def _reset_par(self, seed, options):
-        super().reset(seed=seed)
-        self.par.reset(seed=seed, options=options)
+        super()._reset_par(seed, options)
         if seed is not None or not hasattr(self, "_rule_rng"):
             self._rule_rng = np.random.default_rng(self.np_random.integers(2**63))
 
@@ -61,12 +59,6 @@ class _View(gym.Env):
         info = {"rewards": components, "metrics": next(iter(infos.values()))["metrics"]}
         return float(sum(components.values())), any(trunc.values()), info
 
-    def episode_metrics(self) -> dict:
-        return self.par.episode_metrics()
-
-    def render(self):
-        return self.par.render()
-
 
 class CentralisedEnv(_View):
     """One controller for all satellites: observation ``66 * obs_dim``, action ``MultiDiscrete([K + 1] * 66)``."""
@@ -74,9 +66,7 @@ class CentralisedEnv(_View):
     def __init__(self, scenario: str | AAMECConfig = "aamec", config: dict[str, Any] | str | None = None,
                  render_mode: str | None = None, load: str | None = None) -> None:
         super().__init__(scenario, config, render_mode, load)
-        box = self.par._obs_space
-        self.observation_space = spaces.Box(np.tile(box.low, self.n_sats), np.tile(box.high, self.n_sats),
-                                            dtype=np.float32)
+        self.observation_space = self.tiled_box(self.par._obs_space, self.n_sats)
         self.action_space = spaces.MultiDiscrete(np.full(self.n_sats, self.K + 1, dtype=np.int64))
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):

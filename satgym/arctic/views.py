@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
 from satgym.arctic.config import ArcticConfig
 from satgym.arctic.env import ArcticOffloadingEnv
 from satgym.config.builder import with_load
+from satgym.family_env import FamilyView
 
 __all__ = ["CentralisedEnv"]
 
 
-class CentralisedEnv(gym.Env):
+class CentralisedEnv(FamilyView):
     """Centralised controller: observation ``n_users * obs_dim``, action ``MultiDiscrete`` of
     ``n_users`` x ``[N + 1, B, C]``."""
 
@@ -28,21 +28,14 @@ class CentralisedEnv(gym.Env):
 
     def __init__(self, scenario: str | ArcticConfig = "arctic", config: dict[str, Any] | str | None = None,
                  render_mode: str | None = None, load: str | None = None) -> None:
-        self.par = ArcticOffloadingEnv(scenario, with_load(config, load), render_mode=render_mode)
-        self.render_mode = render_mode
+        self._init_view(ArcticOffloadingEnv(scenario, with_load(config, load), render_mode=render_mode), render_mode)
         n = len(self.par.possible_agents)
-        box = self.par.observation_space(self.par.possible_agents[0])
-        self.observation_space = spaces.Box(np.tile(box.low, n), np.tile(box.high, n), dtype=np.float32)
+        self.observation_space = self.tiled_box(self.par.observation_space(self.par.possible_agents[0]), n)
         self.action_space = spaces.MultiDiscrete(np.tile(self.par._nvec, n))
         self.n_users = n
 
-    @property
-    def sim(self):
-        return self.par.sim
-
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        super().reset(seed=seed)
-        self.par.reset(seed=seed, options=options)
+        self._reset_par(seed, options)
         return self.par._obs.ravel().copy(), {}
 
     def step(self, action):
@@ -57,9 +50,3 @@ class CentralisedEnv(gym.Env):
         reward = float(sum(self.par.shared_reward_components.values()))
         info = {"rewards": first["rewards"], "metrics": first["metrics"]}
         return self.par._obs.ravel().copy(), reward, False, any(truncs.values()), info
-
-    def episode_metrics(self) -> dict:
-        return self.par.episode_metrics()
-
-    def render(self):
-        return self.par.render()

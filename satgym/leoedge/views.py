@@ -14,31 +14,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
 from satgym.config.builder import with_load
+from satgym.family_env import FamilyView
 from satgym.leoedge.config import ScenarioConfig
 from satgym.leoedge.env import SatelliteEdgeEnv
 from satgym.policies import Policy, make_policy
 
 
-class _View(gym.Env):
+class _View(FamilyView):
     metadata = {"render_modes": ["rgb_array", "ansi"]}
 
     def __init__(self, scenario: str | ScenarioConfig, config, render_mode, load: str | None) -> None:
-        self.par = SatelliteEdgeEnv(scenario, with_load(config, load), render_mode=render_mode)
-        self.render_mode = render_mode
+        self._init_view(SatelliteEdgeEnv(scenario, with_load(config, load), render_mode=render_mode), render_mode)
         self.n_sats, self.K = self.par.sim.n_sats, self.par.sim.K
 
-    @property
-    def sim(self):
-        return self.par.sim
-
     def _reset_par(self, seed, options):
-        super().reset(seed=seed)
-        self.par.reset(seed=seed, options=options)
+        super()._reset_par(seed, options)
         self._par_obs, self._par_infos = self.par._obs_dict(), self.par._infos({}, {})
 
     def _step_matrix(self, matrix: np.ndarray, agent: int | None = None):
@@ -55,12 +49,6 @@ class _View(gym.Env):
         info = {"rewards": components, "metrics": first["metrics"]}
         return float(sum(components.values())), any(trunc.values()), info
 
-    def episode_metrics(self) -> dict:
-        return self.par.episode_metrics()
-
-    def render(self):
-        return self.par.render()
-
 
 class CentralisedEnv(_View):
     """Centralised controller: observation ``n_sats * obs_dim``, action ``MultiDiscrete([3] * n_sats * K)``."""
@@ -68,10 +56,7 @@ class CentralisedEnv(_View):
     def __init__(self, scenario: str | ScenarioConfig = "leoedge", config: dict[str, Any] | str | None = None,
                  render_mode: str | None = None, load: str | None = None) -> None:
         super().__init__(scenario, config, render_mode, load)
-        box = self.par._obs_space
-        self.observation_space = spaces.Box(
-            np.tile(box.low, self.n_sats), np.tile(box.high, self.n_sats), dtype=np.float32
-        )
+        self.observation_space = self.tiled_box(self.par._obs_space, self.n_sats)
         self.action_space = spaces.MultiDiscrete(np.full(self.n_sats * self.K, 3, dtype=np.int64))
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):

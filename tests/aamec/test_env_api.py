@@ -12,6 +12,7 @@ import satgym
 from satgym.aamec.observation import SAT_FIELDS, SLOT_FIELDS, field_names
 from satgym.registration import ENV_IDS as ALL_IDS
 from tests.aamec.helpers import ENV_IDS, PRESETS, random_actions, rollout, short_env
+from tests.envs.helpers import same
 
 
 def test_aec_view_api():
@@ -55,13 +56,6 @@ def test_full_episode_determinism_and_seed_sensitivity():
     a = rollout(short_env(steps=5), seed=7)
     b = rollout(short_env(steps=5), seed=7)
     c = rollout(short_env(steps=5), seed=8)
-
-    def same(x, y):
-        if isinstance(x, tuple) and x and isinstance(x[0], np.ndarray):
-            return all(same(p, q) for p, q in zip(x, y))
-        if isinstance(x, np.ndarray):
-            return np.array_equal(x, y)
-        return x == y
 
     assert len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     assert not all(same(x, y) for x, y in zip(a, c))

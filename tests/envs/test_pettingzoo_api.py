@@ -7,7 +7,7 @@ from pettingzoo.test import parallel_api_test, parallel_seed_test
 import satgym
 from satgym.core.messages import MessageLog
 from satgym.scenarios import PRESETS
-from tests.envs.helpers import random_actions, rollout, short_env
+from tests.envs.helpers import random_actions, rollout, same, short_env
 
 PRESET_STEPS = {"leoedge": 40, "leoedge-miyun": 40, "starlink": 3, "aamec": 3, "aamec-walker": 3, "arctic": 4,
                 "arctic-leo": 4, "arctic-meo": 6}
@@ -65,13 +65,6 @@ def test_full_episode_determinism_and_seed_sensitivity():
     a = rollout(short_env(), seed=7)
     b = rollout(short_env(), seed=7)
     c = rollout(short_env(), seed=8)
-
-    def same(x, y):
-        if isinstance(x, tuple):
-            return all(same(p, q) for p, q in zip(x, y))
-        if isinstance(x, np.ndarray):
-            return np.array_equal(x, y)
-        return x == y
 
     assert len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     assert not all(same(x, y) for x, y in zip(a, c))

@@ -12,7 +12,6 @@ the next chunk of the task stream, a larger task table: flagged by the previous 
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -30,6 +29,7 @@ from satgym.leoedge.metrics import TIME_PARTS, EpisodeMetrics
 from satgym.leoedge.reward import RewardModel, mix, reward_terms
 from satgym.leoedge.simulator import Simulator
 from satgym.leoedge.step_advance import S_ACCURACY, S_COMPLETED, S_E2E, S_EDGE, S_FAIL0, S_LOCAL, S_WAIT
+from satgym.vector.array_env import check_threads
 
 __all__ = ["LEOEdgeArrayCore", "METRICS"]
 
@@ -145,14 +145,6 @@ class LEOEdgeArrayCore:
 
     def episode_metrics(self, b: int) -> dict:
         return episode_metrics(self.sims[b])
-
-
-def check_threads(threads: int) -> int:
-    """``threads`` validated: an int from 1 to the machine's cores."""
-    top = os.cpu_count() or 1
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= top:
-        raise ValueError(f"threads: must be an int from 1 to {top} (the cores of this machine), got {threads!r}")
-    return int(threads)
 
 
 def episode_metrics(sim: Simulator) -> dict:

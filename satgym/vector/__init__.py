@@ -13,7 +13,7 @@ from typing import Any
 
 from satgym.config.builder import with_load
 from satgym.scenarios import family_of, make_config
-from satgym.vector.array_env import ArrayCore, ArrayEnv
+from satgym.vector.array_env import ArrayCore, ArrayEnv, check_threads
 from satgym.vector.parallel_core import ParallelEnvCore
 
 #: families whose batched core can step its envs on several threads (``threads=``)
@@ -29,6 +29,7 @@ def make_core(scenario: str | Any = "leoedge", n_envs: int = 1, config: Mapping[
     :data:`THREADED_FAMILIES`); the results do not depend on it."""
     if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
         raise ValueError(f"n_envs: must be an int >= 1, got {n_envs!r}")
+    threads = check_threads(threads)
     fam = family_of(scenario)
     if threads != 1 and (generic or fam.name not in THREADED_FAMILIES):
         raise ValueError(f"threads: the {fam.name!r} family's array core steps its envs on one thread; "

@@ -179,10 +179,11 @@ def test_threads_give_the_same_trajectories():
     two.close()
 
 
+@pytest.mark.parametrize("scenario", ["leoedge", "aamec"])
 @pytest.mark.parametrize("threads", [0, -1, 1.5, True, 10_000])
-def test_bad_thread_counts_name_the_field(threads):
-    with pytest.raises(ValueError, match="threads"):
-        satgym.array_env("leoedge", 2, _config("leoedge", 3), threads=threads)
+def test_bad_thread_counts_name_the_field(scenario, threads):
+    with pytest.raises(ValueError, match="threads: must be an int"):
+        satgym.array_env(scenario, 2, _config(scenario, 3), threads=threads)
 
 
 def test_threads_need_a_compiled_core():

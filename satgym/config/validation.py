@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
+
+import numpy as np
 
 
 def check_choice(name: str, value: object, choices: Iterable[object]) -> None:
@@ -35,3 +38,11 @@ def check_range(name: str, value: object, lo: float, hi: float) -> None:
     v = _check_number(name, value)
     if not lo <= v <= hi:
         raise ValueError(f"{name}: must be in [{lo}, {hi}], got {value!r}")
+
+
+def check_threads(threads: int) -> int:
+    """``threads`` validated: an int from 1 to the machine's cores."""
+    top = os.cpu_count() or 1
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= top:
+        raise ValueError(f"threads: must be an int from 1 to {top} (the cores of this machine), got {threads!r}")
+    return int(threads)

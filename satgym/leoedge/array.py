@@ -19,6 +19,7 @@ from gymnasium import spaces
 from gymnasium.utils import seeding
 from numba import njit, typed
 
+from satgym.config.validation import check_threads
 from satgym.core.messages import HEADER_B, ID_B, TASK_B, VALUE_B
 from satgym.leoedge import observation as obs_spec
 from satgym.leoedge import step_kernel as sk
@@ -29,7 +30,6 @@ from satgym.leoedge.metrics import TIME_PARTS, EpisodeMetrics
 from satgym.leoedge.reward import RewardModel, mix, reward_terms
 from satgym.leoedge.simulator import Simulator
 from satgym.leoedge.step_advance import S_ACCURACY, S_COMPLETED, S_E2E, S_EDGE, S_FAIL0, S_LOCAL, S_WAIT
-from satgym.vector.array_env import check_threads
 
 __all__ = ["LEOEdgeArrayCore", "METRICS"]
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from satgym.config.builder import with_load
 from satgym.scenarios import family_of, make_config
-from satgym.vector.array_env import ArrayCore, ArrayEnv, check_threads
+from satgym.config.validation import check_threads
+from satgym.vector.array_env import ArrayCore, ArrayEnv
 from satgym.vector.parallel_core import ParallelEnvCore
 
 #: families whose batched core can step its envs on several threads (``threads=``)

@@ -22,22 +22,13 @@ family's core, the array API only without per-agent dicts.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 import numpy as np
 from gymnasium import spaces
 
-__all__ = ["ArrayCore", "ArrayEnv", "check_threads"]
-
-
-def check_threads(threads: int) -> int:
-    """``threads`` validated: an int from 1 to the machine's cores."""
-    top = os.cpu_count() or 1
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= top:
-        raise ValueError(f"threads: must be an int from 1 to {top} (the cores of this machine), got {threads!r}")
-    return int(threads)
+__all__ = ["ArrayCore", "ArrayEnv"]
 
 
 class ArrayCore(Protocol):

@@ -140,20 +140,30 @@ class LEOEdgeArrayCore:
         if self._states is None:
             self._states = typed.List([sim.state for sim in self.sims])
             self._states[0] = self.sims[0].state  # compiles the list's setitem now, not mid-run (seconds)
-        for b in np.flatnonzero(self._prep):
-            sim = self.sims[b]
-            if sim.prepare_step():
-                self._states[b] = sim.state
         if self._team is None and self.threads == 1:
+            self._prepare(0, self.n_envs)
             _batch_step(0, self.n_envs, self._states, actions, *self._buffers())
             return
-        self._actions[...] = actions
         cuts = np.linspace(0, self.n_envs, self.threads + 1).astype(int)  # contiguous shares, the caller's last
+        self._prepare(0, cuts[-2])  # the workers' envs; the caller prepares its own while they step
+        self._actions[...] = actions
         args = (self._states, self._actions, *self._buffers())
         if self._team is None:
             self._team = SpinTeam(_serve, [(cuts[w], cuts[w + 1], *args) for w in range(self.threads - 1)],
                                   "satgym-array")
-        self._team.run(lambda: _batch_step(cuts[-2], cuts[-1], *args))
+
+        def own_share() -> None:
+            self._prepare(cuts[-2], cuts[-1])  # (other envs' slots of the typed list: not read by this share)
+            _batch_step(cuts[-2], cuts[-1], *args)
+
+        self._team.run(own_share)
+
+    def _prepare(self, lo: int, hi: int) -> None:
+        """The next chunk of the task stream, or a larger table, for the envs in lo..hi-1 that need one."""
+        for b in np.flatnonzero(self._prep[lo:hi]) + lo:
+            sim = self.sims[b]
+            if sim.prepare_step():
+                self._states[b] = sim.state
 
     def _buffers(self) -> tuple:
         return (self.obs, self.rewards, self.components, self.metrics, self.truncated, self._prep, self._reward_args)

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 from gymnasium import spaces
+from numba import njit
 
 __all__ = ["ArrayCore", "ArrayEnv"]
 
@@ -89,6 +90,7 @@ class ArrayEnv:
         else:
             raise TypeError(f"action_space: {space} is not Discrete or MultiDiscrete")
         self._full_shape = (self.n_envs, self.n_agents, *self.action_shape)
+        self._nvec_flat = np.broadcast_to(self._nvec, self.action_shape).reshape(-1).copy()  # one agent's
         self._terminations = np.zeros((self.n_envs, self.n_agents), dtype=bool)
         self._truncations = np.zeros((self.n_envs, self.n_agents), dtype=bool)
         self._started = False
@@ -140,9 +142,9 @@ class ArrayEnv:
             if a.dtype.kind != "f" or not np.array_equal(a, np.round(a)):
                 raise ValueError(f"actions: expected integers, got dtype {a.dtype}")
         a = np.ascontiguousarray(a, dtype=np.int64)
-        bad = (a < 0) | (a >= self._nvec)
-        if bad.any():
-            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        first = _first_out_of_range(a.reshape(-1, self._nvec_flat.size), self._nvec_flat)
+        if first >= 0:
+            idx = tuple(int(i) for i in np.unravel_index(first, a.shape))
             hi = self._nvec if self._nvec.ndim == 0 else self._nvec[idx[2:]]
             raise ValueError(f"actions[{', '.join(map(str, idx))}] (env {idx[0]}, agent {idx[1]}): {int(a[idx])} "
                              f"is not in the action space {self.single_action_space}; valid values 0..{int(hi) - 1}")
@@ -161,3 +163,21 @@ class ArrayEnv:
 
     def _metrics(self) -> dict[str, np.ndarray]:
         return dict(zip(self.core.metric_names, self.core.metrics.T))
+
+
+@njit(cache=True)
+def _first_out_of_range(a, nvec):
+    """The flat index of the first entry of the ``(agents, len(nvec))`` array ``a`` outside
+    ``0 .. nvec - 1``, or -1 (one pass, no temporaries)."""
+    n, k = a.shape
+    bad = False
+    for i in range(n):
+        for j in range(k):
+            bad |= (a[i, j] < 0) | (a[i, j] >= nvec[j])
+    if not bad:
+        return -1
+    for i in range(n):
+        for j in range(k):
+            if a[i, j] < 0 or a[i, j] >= nvec[j]:
+                return i * k + j
+    return -1

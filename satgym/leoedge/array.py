@@ -98,6 +98,7 @@ class LEOEdgeArrayCore:
             raise ValueError(f"n_envs: must be at least 1, got {n_envs}")
         self.threads = min(check_threads(threads), n_envs)
         self._team: SpinTeam | None = None  # the worker threads, started at the first step
+        self._cuts = [int(c) for c in np.linspace(0, n_envs, self.threads + 1)]  # contiguous shares, the caller's last
         self.config = config
         self.sims = [Simulator(config) for _ in range(n_envs)]
         if not isinstance(self.sims[0].scheduler, LeastLoaded):
@@ -144,7 +145,7 @@ class LEOEdgeArrayCore:
             self._prepare(0, self.n_envs)
             _batch_step(0, self.n_envs, self._states, actions, *self._buffers())
             return
-        cuts = np.linspace(0, self.n_envs, self.threads + 1).astype(int)  # contiguous shares, the caller's last
+        cuts = self._cuts
         self._prepare(0, cuts[-2])  # the workers' envs; the caller prepares its own while they step
         self._actions[...] = actions
         args = (self._states, self._actions, *self._buffers())

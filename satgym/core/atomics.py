@@ -1,4 +1,4 @@
-"""Sequentially consistent loads and stores on int64 arrays, and a spin-wait hint, for compiled
+"""Sequentially consistent loads, stores and fetch-and-add on int64 arrays, and a spin-wait hint, for compiled
 code that hands work between threads without the GIL (:mod:`satgym.core.spin_team`).
 
 numba has no atomics of its own; these are LLVM ``load atomic`` / ``store atomic`` with
@@ -17,7 +17,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["atomic_load", "atomic_store", "cpu_relax"]
+__all__ = ["atomic_fetch_add", "atomic_load", "atomic_store", "cpu_relax"]
 
 _X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
 
@@ -58,6 +58,22 @@ def atomic_store(typingctx, arr, idx, value):
         v = context.cast(builder, args[2], sig.args[2], types.int64)
         builder.store_atomic(v, _pointer(context, builder, sig.args[0], args[0], args[1]), "seq_cst", 8)
         return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def atomic_fetch_add(typingctx, arr, idx, value):
+    """``arr[idx] += value`` as one sequentially consistent atomic read-modify-write; returns the
+    value before (no bounds check)."""
+    _check(arr, idx)
+    if not isinstance(value, types.Integer):
+        raise TypeError(f"atomic_fetch_add: expected an integer value, got {value}")
+    sig = types.int64(arr, idx, value)
+
+    def codegen(context, builder, sig, args):
+        v = context.cast(builder, args[2], sig.args[2], types.int64)
+        return builder.atomic_rmw("add", _pointer(context, builder, sig.args[0], args[0], args[1]), v, "seq_cst")
 
     return sig, codegen
 

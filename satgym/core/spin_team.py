@@ -30,7 +30,10 @@ A family's worker loop is compiled code that owns the arguments of its share::
             seen = g
 
 and :class:`SpinTeam` runs it on ``n_workers`` threads (:meth:`SpinTeam.run` around the caller's
-own share). Everything a job reads must be in place before :meth:`SpinTeam.run` publishes it.
+own share). What a job reads must be in place before :meth:`SpinTeam.run` publishes it, or, item
+by item, before the caller marks it ready (:meth:`SpinTeam.mark_ready`, from its own share) for a
+worker loop that calls :func:`wait_ready` before each item: the caller can then prepare the
+workers' items (in Python, say) while they already work on the first ones.
 """
 
 from __future__ import annotations
@@ -43,9 +46,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numba import njit
 
-from satgym.core.atomics import atomic_load, atomic_store, cpu_relax
+from satgym.core.atomics import atomic_fetch_add, atomic_load, atomic_store, cpu_relax
 
-__all__ = ["ASLEEP", "SPIN_ITERATIONS", "STOPPED", "SpinTeam", "job_done", "last_done", "next_job"]
+__all__ = ["ASLEEP", "SPIN_ITERATIONS", "STOPPED", "SpinTeam", "claim", "job_done", "last_done", "next_job",
+           "wait_ready"]
 
 #: spin-wait iterations (one ``pause`` and one atomic load each, ~25 ns on this host's AMD EPYC)
 #: before an idle worker sleeps, and before a waiting caller yields its core
@@ -53,18 +57,22 @@ SPIN_ITERATIONS = 10_000
 STOPPED, ASLEEP = -1, -2  # what a worker loop returns
 
 _LINE = 8  # int64 per 64-byte cache line: each flag on its own line
-_GEN, _STOP = 0, _LINE  # the job generation (written by the caller), the stop flag
+# the job generation (written by the caller), the stop flag, the caller's progress in preparing
+# the job's items (generation * _SPAN + items ready), the next unclaimed item, then a (done,
+# state) pair per worker
+_GEN, _STOP, _PROGRESS, _NEXT, _HEAD = 0, _LINE, 2 * _LINE, 3 * _LINE, 4 * _LINE
+_SPAN = 1 << 32
 _SPINNING, _SLEEPING = 0, 1
 
 
 def _done_at(w):
-    return 2 * _LINE + 2 * _LINE * w
+    return _HEAD + 2 * _LINE * w
 
 
 @njit(cache=True, inline="always")
 def last_done(ctrl, w):
     """The last generation worker ``w`` finished."""
-    return atomic_load(ctrl, 2 * _LINE + 2 * _LINE * w)
+    return atomic_load(ctrl, _HEAD + 2 * _LINE * w)
 
 
 @njit(cache=True, inline="always")
@@ -72,7 +80,7 @@ def next_job(ctrl, w, seen, spin):
     """Spin until a generation after ``seen`` is published (returned), the team stops
     (:data:`STOPPED`) or ``spin`` iterations pass without work (:data:`ASLEEP`, the worker's state
     set to sleeping)."""
-    state_at = 2 * _LINE + 2 * _LINE * w + _LINE
+    state_at = _HEAD + 2 * _LINE * w + _LINE
     n = 0
     while True:
         g = atomic_load(ctrl, _GEN)
@@ -92,8 +100,24 @@ def next_job(ctrl, w, seen, spin):
 
 
 @njit(cache=True, inline="always")
+def wait_ready(ctrl, g, item):
+    """Spin until the caller has marked item ``item`` of job ``g`` ready (:meth:`SpinTeam.mark_ready`;
+    every item is ready once the caller's own share has returned)."""
+    need = g * _SPAN + item + 1
+    while atomic_load(ctrl, _PROGRESS) < need:
+        cpu_relax()
+
+
+@njit(cache=True, inline="always")
+def claim(ctrl):
+    """The next item of the running job no thread has claimed yet (items count up from 0: the
+    caller of :meth:`SpinTeam.run` and the workers share them out this way, as they come free)."""
+    return atomic_fetch_add(ctrl, _NEXT, 1)
+
+
+@njit(cache=True, inline="always")
 def job_done(ctrl, w, g):
-    atomic_store(ctrl, 2 * _LINE + 2 * _LINE * w, g)
+    atomic_store(ctrl, _HEAD + 2 * _LINE * w, g)
 
 
 @njit(cache=True, nogil=True)
@@ -102,7 +126,7 @@ def _wait_all(ctrl, n_workers, g, spin):
     for _ in range(spin):
         done = True
         for w in range(n_workers):
-            if atomic_load(ctrl, 2 * _LINE + 2 * _LINE * w) != g:
+            if atomic_load(ctrl, _HEAD + 2 * _LINE * w) != g:
                 done = False
                 break
         if done:
@@ -145,7 +169,7 @@ class SpinTeam:
 
     def __init__(self, serve: Callable, shares: Sequence[tuple], name: str = "satgym-spin") -> None:
         self.n_workers = len(shares)
-        self.ctrl = np.zeros(2 * _LINE * (self.n_workers + 1), dtype=np.int64)
+        self.ctrl = np.zeros(_HEAD + 2 * _LINE * self.n_workers, dtype=np.int64)
         self._gen = 0
         self._wakes = [threading.Event() for _ in shares]
         self._threads = [threading.Thread(target=_work, args=(serve, self.ctrl, w, tuple(share), self._wakes[w]),
@@ -154,23 +178,38 @@ class SpinTeam:
             t.start()
         self._finalizer = weakref.finalize(self, _stop, self.ctrl, self._wakes, self._threads)
 
+    @property
+    def generation(self) -> int:
+        """The running (or last) job's generation, as the workers see it."""
+        return self._gen
+
+    def mark_ready(self, items: int) -> None:
+        """Items ``0 .. items - 1`` of the running job are ready (for workers that wait on
+        :func:`wait_ready`): called from the caller's own share, with growing ``items``."""
+        _store(self.ctrl, _PROGRESS, self._gen * _SPAN + items)
+
     def run(self, own_share: Callable[[], None]) -> None:
-        """Publish a job to every worker, call ``own_share()``, wait for the workers."""
+        """Publish a job to every worker, call ``own_share()`` (which may prepare the workers'
+        items while they start, :meth:`mark_ready`), mark every item ready, wait for the workers."""
         if not self._finalizer.alive:
             raise RuntimeError("SpinTeam.run: the team is closed")
         self._gen += 1
         g = self._gen
+        _store(self.ctrl, _NEXT, 0)  # (before the generation: a worker that sees the job sees this)
         _store(self.ctrl, _GEN, g)
         for w in range(self.n_workers):
             if _load(self.ctrl, _done_at(w) + _LINE) == _SLEEPING:
                 self._wakes[w].set()
-        own_share()
-        while not _wait_all(self.ctrl, self.n_workers, g, SPIN_ITERATIONS):
-            dead = [t.name for t in self._threads if not t.is_alive()]
-            if dead:
-                raise RuntimeError(f"SpinTeam.run: worker thread(s) {', '.join(dead)} ended without finishing "
-                                   f"job {g}")
-            os.sched_yield()  # the workers may need this core (more threads than free cores)
+        try:
+            own_share()
+        finally:  # (also when the caller's share raised: the workers finish the job first)
+            _store(self.ctrl, _PROGRESS, g * _SPAN + _SPAN - 1)
+            while not _wait_all(self.ctrl, self.n_workers, g, SPIN_ITERATIONS):
+                dead = [t.name for t in self._threads if not t.is_alive()]
+                if dead:
+                    raise RuntimeError(f"SpinTeam.run: worker thread(s) {', '.join(dead)} ended without "
+                                       f"finishing job {g}")
+                os.sched_yield()  # the workers may need this core (more threads than free cores)
 
     def close(self) -> None:
         self._finalizer()

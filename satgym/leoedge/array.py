@@ -18,7 +18,7 @@ from gymnasium.utils import seeding
 from numba import njit, typed
 
 from satgym.config.validation import check_threads
-from satgym.core.spin_team import SpinTeam, job_done, last_done, next_job
+from satgym.core.spin_team import SpinTeam, claim, job_done, last_done, next_job, wait_ready
 from satgym.core.messages import HEADER_B, ID_B, TASK_B, VALUE_B
 from satgym.leoedge import observation as obs_spec
 from satgym.leoedge import step_kernel as sk
@@ -62,34 +62,46 @@ def _step_env(b, states, actions, obs, rewards, components, metrics, truncated, 
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def _batch_step(lo, hi, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
-    """Step envs ``lo`` to ``hi - 1``, one after the other, without holding the GIL (threads step
-    disjoint ranges: each env's step reads and writes only its own state and rows, so the result
-    does not depend on the thread count)."""
+    """Step envs ``lo`` to ``hi - 1``, one after the other, without holding the GIL. (Each env's step
+    reads and writes only its own state and rows, so which thread steps it does not change the
+    result: see :func:`_claim_envs`.)"""
     for b in range(lo, hi):
         _step_env(b, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def _serve(ctrl, w, spin, lo, hi, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
-    """Worker ``w`` of a :class:`~satgym.core.spin_team.SpinTeam`: steps envs ``lo`` to ``hi - 1``
-    at every published job, until it stops or falls asleep (returned)."""
+def _claim_envs(ctrl, g, n, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
+    """Step the envs of job ``g`` that no other thread has claimed, one at a time, each once the
+    caller has marked it ready (:mod:`satgym.core.spin_team`), until all ``n`` are claimed."""
+    while True:
+        b = claim(ctrl)
+        if b >= n:
+            return
+        wait_ready(ctrl, g, b)
+        _step_env(b, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args)
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _serve(ctrl, w, spin, n, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
+    """Worker ``w`` of a :class:`~satgym.core.spin_team.SpinTeam`: claims and steps envs at every
+    published job, until it stops or falls asleep (returned)."""
     seen = last_done(ctrl, w)
     while True:
         g = next_job(ctrl, w, seen, spin)
         if g < 0:
             return g
-        for b in range(lo, hi):
-            _step_env(b, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args)
+        _claim_envs(ctrl, g, n, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args)
         job_done(ctrl, w, g)
         seen = g
 
 
 class LEOEdgeArrayCore:
     """:class:`satgym.vector.ArrayCore` of the LEOEdge family (every preset: ``leoedge``,
-    ``leoedge-miyun``, ``starlink``). ``threads`` > 1: contiguous ranges of the envs are stepped
-    on that many threads (worker threads handed each step through atomic flags,
-    :class:`satgym.core.spin_team.SpinTeam`, kept until :meth:`close`), with the same results as
-    one thread. The workers spin ~0.25 ms on their core after a step before they sleep."""
+    ``leoedge-miyun``, ``starlink``). ``threads`` > 1: the envs are stepped on that many threads
+    (the caller and ``threads - 1`` workers handed each step through atomic flags,
+    :class:`satgym.core.spin_team.SpinTeam`, kept until :meth:`close`), each thread claiming the
+    next env not yet claimed, so the share follows the work; the results are the same as on one
+    thread. The workers spin ~0.25 ms on their core after a step before they sleep."""
 
     metric_names = METRICS
 
@@ -98,7 +110,6 @@ class LEOEdgeArrayCore:
             raise ValueError(f"n_envs: must be at least 1, got {n_envs}")
         self.threads = min(check_threads(threads), n_envs)
         self._team: SpinTeam | None = None  # the worker threads, started at the first step
-        self._cuts = [int(c) for c in np.linspace(0, n_envs, self.threads + 1)]  # contiguous shares, the caller's last
         self.config = config
         self.sims = [Simulator(config) for _ in range(n_envs)]
         if not isinstance(self.sims[0].scheduler, LeastLoaded):
@@ -145,26 +156,34 @@ class LEOEdgeArrayCore:
             self._prepare(0, self.n_envs)
             _batch_step(0, self.n_envs, self._states, actions, *self._buffers())
             return
-        cuts = self._cuts
-        self._prepare(0, cuts[-2])  # the workers' envs; the caller prepares its own while they step
         self._actions[...] = actions
         args = (self._states, self._actions, *self._buffers())
         if self._team is None:
-            self._team = SpinTeam(_serve, [(cuts[w], cuts[w + 1], *args) for w in range(self.threads - 1)],
-                                  "satgym-array")
+            self._team = SpinTeam(_serve, [(self.n_envs, *args)] * (self.threads - 1), "satgym-array")
+        team = self._team
+        need = np.flatnonzero(self._prep)  # read before any env's step writes its new flag
 
         def own_share() -> None:
-            self._prepare(cuts[-2], cuts[-1])  # (other envs' slots of the typed list: not read by this share)
-            _batch_step(cuts[-2], cuts[-1], *args)
+            # the envs that need it prepared in order, each marked ready (with the envs up to the
+            # next one that needs preparing) as soon as it is; the workers claim and step the
+            # ready ones meanwhile, then this thread joins them
+            team.mark_ready(need[0] if len(need) else self.n_envs)
+            for j, b in enumerate(need):
+                self._prepare_env(b)
+                team.mark_ready(need[j + 1] if j + 1 < len(need) else self.n_envs)
+            _claim_envs(team.ctrl, team.generation, self.n_envs, *args)
 
-        self._team.run(own_share)
+        team.run(own_share)
 
     def _prepare(self, lo: int, hi: int) -> None:
         """The next chunk of the task stream, or a larger table, for the envs in lo..hi-1 that need one."""
         for b in np.flatnonzero(self._prep[lo:hi]) + lo:
-            sim = self.sims[b]
-            if sim.prepare_step():
-                self._states[b] = sim.state
+            self._prepare_env(b)
+
+    def _prepare_env(self, b: int) -> None:
+        sim = self.sims[b]
+        if sim.prepare_step():
+            self._states[b] = sim.state
 
     def _buffers(self) -> tuple:
         return (self.obs, self.rewards, self.components, self.metrics, self.truncated, self._prep, self._reward_args)

@@ -4,6 +4,8 @@ registry (a family without its own core runs on the generic PettingZoo-backed on
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -162,20 +164,28 @@ def test_n_envs_and_seed_are_validated():
 
 
 def test_threads_give_the_same_trajectories():
-    """Envs stepped on two threads (disjoint ranges, each env's own state and rows) give what one
-    thread gives, auto-resets and chunk draws included."""
+    """Envs stepped on two threads (each thread claiming the next env; the caller preparing the
+    task-stream chunks while the worker steps the envs already prepared) give what one thread
+    gives, auto-resets and chunk draws into new buffers (an env's state rebuilt while the worker
+    steps others) included, also when the worker has fallen asleep between steps."""
     cfg = _config("leoedge", 70)  # past the first task-stream chunk (64 slots) and an auto-reset
-    one = satgym.array_env("leoedge", 5, cfg, load="heavy")
-    two = satgym.array_env("leoedge", 5, cfg, load="heavy", threads=2)
+    one = satgym.array_env("leoedge", 7, cfg, load="heavy")
+    two = satgym.array_env("leoedge", 7, cfg, load="heavy", threads=2)
     rng = np.random.default_rng(0)
     for venv in (one, two):
         venv.reset(seed=11)
-    for _ in range(75):
+    rebuilt = 0
+    for k in range(150):
         acts = _random_actions(one, rng)
+        before = [(sim.state, sim.k) for sim in two.core.sims]
         a, b = one.step(acts), two.step(acts)
+        rebuilt += sum(sim.state is not st and sim.k > k0 for sim, (st, k0) in zip(two.core.sims, before))
         for x, y in zip(a[:4], b[:4]):
-            assert np.array_equal(x, y)
-        assert all(np.array_equal(a[4]["rewards"][k], b[4]["rewards"][k]) for k in a[4]["rewards"])
+            assert np.array_equal(x, y), k
+        assert all(np.array_equal(a[4]["rewards"][key], b[4]["rewards"][key]) for key in a[4]["rewards"])
+        if k % 25 == 0:
+            time.sleep(0.02)  # the worker sleeps; the next step wakes it
+    assert rebuilt >= 4  # states rebuilt by the chunk preparation during a step (8 with these seeds)
     two.close()
 
 

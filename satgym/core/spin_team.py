@@ -1,5 +1,5 @@
-"""A team of worker threads that run shares of a compiled batch loop, handed work through atomic
-flags instead of Python's thread pool.
+"""A team of worker threads that share the items of a compiled batch loop with the calling
+thread, handed each job through atomic flags instead of Python's thread pool.
 
 Why not :class:`concurrent.futures.ThreadPoolExecutor`: on the 2-vCPU VM this library is developed
 on, a pool round trip (submit, the worker wakes, takes the GIL, runs, the caller wakes) costs
@@ -8,7 +8,7 @@ only ~1.15x faster than one. Here each worker thread sits in a compiled loop wit
 spins on a generation counter (:func:`next_job`) for about :data:`SPIN_ITERATIONS` ``pause``
 instructions (~0.25 ms here) after its last job, then sleeps on a :class:`threading.Event`; the
 caller publishes a job by bumping the counter (and sets the event only for sleeping workers), runs
-its own share, and spins until every worker reports the generation done.
+its own part, and spins until every worker reports the generation done.
 
 The handshake (sequentially consistent loads and stores, :mod:`satgym.core.atomics`): a worker
 going to sleep stores ``SLEEPING`` and then re-reads the counter; the caller stores the counter and
@@ -16,24 +16,31 @@ then reads the worker's state. Whatever the interleaving, either the worker sees
 generation or the caller sees ``SLEEPING`` and wakes it, so no job is missed; a spurious wake-up
 only costs the worker one more spin window.
 
-A family's worker loop is compiled code that owns the arguments of its share::
+Items are shared out as they come free: every thread, the caller included, takes the next item
+no thread has taken (:func:`claim`, an atomic fetch-and-add), so a thread slowed by other work
+simply takes fewer. An item may need the caller to prepare it first (in Python, say): the caller
+marks items ready in order as it goes (:meth:`SpinTeam.mark_ready`, from its own part) and a
+worker waits for an item's mark before working on it (:func:`wait_ready`); every item is ready
+once the caller's own part has returned. A family's worker loop is compiled code::
 
     @njit(nogil=True)
-    def serve(ctrl, w, spin, lo, hi, *buffers):
+    def serve(ctrl, w, spin, n, *buffers):
         seen = last_done(ctrl, w)
         while True:
             g = next_job(ctrl, w, seen, spin)
             if g < 0:
                 return g                   # STOPPED, or ASLEEP (the Python side then waits)
-            ...                            # the envs lo..hi-1, reading and writing only their rows
+            while True:
+                b = claim(ctrl)
+                if b >= n:
+                    break
+                if wait_ready(ctrl, g, b):     # (False: the job was cancelled)
+                    ...                    # item b, reading and writing only its own rows
             job_done(ctrl, w, g)
             seen = g
 
-and :class:`SpinTeam` runs it on ``n_workers`` threads (:meth:`SpinTeam.run` around the caller's
-own share). What a job reads must be in place before :meth:`SpinTeam.run` publishes it, or, item
-by item, before the caller marks it ready (:meth:`SpinTeam.mark_ready`, from its own share) for a
-worker loop that calls :func:`wait_ready` before each item: the caller can then prepare the
-workers' items (in Python, say) while they already work on the first ones.
+and :class:`SpinTeam` runs it on ``n_workers`` threads; the caller's part (the function given to
+:meth:`SpinTeam.run`) prepares and marks the items, then claims items with the same loop.
 """
 
 from __future__ import annotations
@@ -58,9 +65,9 @@ STOPPED, ASLEEP = -1, -2  # what a worker loop returns
 
 _LINE = 8  # int64 per 64-byte cache line: each flag on its own line
 # the job generation (written by the caller), the stop flag, the caller's progress in preparing
-# the job's items (generation * _SPAN + items ready), the next unclaimed item, then a (done,
-# state) pair per worker
-_GEN, _STOP, _PROGRESS, _NEXT, _HEAD = 0, _LINE, 2 * _LINE, 3 * _LINE, 4 * _LINE
+# the job's items (generation * _SPAN + items ready), the next unclaimed item, the last cancelled
+# generation, then a (done, state) pair per worker
+_GEN, _STOP, _PROGRESS, _NEXT, _CANCEL, _HEAD = 0, _LINE, 2 * _LINE, 3 * _LINE, 4 * _LINE, 5 * _LINE
 _SPAN = 1 << 32
 _SPINNING, _SLEEPING = 0, 1
 
@@ -102,10 +109,14 @@ def next_job(ctrl, w, seen, spin):
 @njit(cache=True, inline="always")
 def wait_ready(ctrl, g, item):
     """Spin until the caller has marked item ``item`` of job ``g`` ready (:meth:`SpinTeam.mark_ready`;
-    every item is ready once the caller's own share has returned)."""
+    every item is ready once the caller's own part has returned). False: the job was cancelled
+    (the caller's part raised) and the item must be left alone."""
     need = g * _SPAN + item + 1
     while atomic_load(ctrl, _PROGRESS) < need:
+        if atomic_load(ctrl, _CANCEL) == g:
+            return False
         cpu_relax()
+    return atomic_load(ctrl, _CANCEL) != g
 
 
 @njit(cache=True, inline="always")
@@ -164,8 +175,11 @@ def _stop(ctrl: np.ndarray, wakes: list, threads: list) -> None:
 class SpinTeam:
     """``len(shares)`` worker threads, worker ``w`` running ``serve(ctrl, w, spin, *shares[w])``
     (a compiled loop as in the module docstring). :meth:`run` publishes one job, runs the
-    caller's own share and returns when every worker has finished it. :meth:`close` (or the
-    team's garbage collection) stops the threads."""
+    caller's own part and returns when every worker has finished the job. :meth:`close` (or the
+    team's garbage collection) stops the threads.
+
+    A process forked while a team exists has no worker threads: :meth:`run` there raises a
+    ``RuntimeError`` naming them instead of waiting (build the env in the child)."""
 
     def __init__(self, serve: Callable, shares: Sequence[tuple], name: str = "satgym-spin") -> None:
         self.n_workers = len(shares)
@@ -185,12 +199,14 @@ class SpinTeam:
 
     def mark_ready(self, items: int) -> None:
         """Items ``0 .. items - 1`` of the running job are ready (for workers that wait on
-        :func:`wait_ready`): called from the caller's own share, with growing ``items``."""
+        :func:`wait_ready`): called from the caller's own part, with growing ``items``."""
         _store(self.ctrl, _PROGRESS, self._gen * _SPAN + items)
 
     def run(self, own_share: Callable[[], None]) -> None:
-        """Publish a job to every worker, call ``own_share()`` (which may prepare the workers'
-        items while they start, :meth:`mark_ready`), mark every item ready, wait for the workers."""
+        """Publish a job to every worker, call ``own_share()`` (which may prepare the items while
+        the workers start, :meth:`mark_ready`), mark every item ready, wait for the workers. If
+        ``own_share`` raises, the job is cancelled (items not yet marked ready are left alone),
+        the workers are waited for, and the exception propagates."""
         if not self._finalizer.alive:
             raise RuntimeError("SpinTeam.run: the team is closed")
         self._gen += 1
@@ -202,14 +218,22 @@ class SpinTeam:
                 self._wakes[w].set()
         try:
             own_share()
-        finally:  # (also when the caller's share raised: the workers finish the job first)
-            _store(self.ctrl, _PROGRESS, g * _SPAN + _SPAN - 1)
-            while not _wait_all(self.ctrl, self.n_workers, g, SPIN_ITERATIONS):
-                dead = [t.name for t in self._threads if not t.is_alive()]
-                if dead:
-                    raise RuntimeError(f"SpinTeam.run: worker thread(s) {', '.join(dead)} ended without "
-                                       f"finishing job {g}")
-                os.sched_yield()  # the workers may need this core (more threads than free cores)
+        except BaseException:
+            # the items not prepared must not be worked on: no more claims, waiting ones skipped
+            _store(self.ctrl, _NEXT, _SPAN)
+            _store(self.ctrl, _CANCEL, g)
+            self._wait(g)
+            raise
+        _store(self.ctrl, _PROGRESS, g * _SPAN + _SPAN - 1)
+        self._wait(g)
+
+    def _wait(self, g: int) -> None:
+        while not _wait_all(self.ctrl, self.n_workers, g, SPIN_ITERATIONS):
+            dead = [t.name for t in self._threads if not t.is_alive()]
+            if dead:
+                raise RuntimeError(f"SpinTeam.run: worker thread(s) {', '.join(dead)} ended without finishing "
+                                   f"job {g}")
+            os.sched_yield()  # the workers may need this core (more threads than free cores)
 
     def close(self) -> None:
         self._finalizer()

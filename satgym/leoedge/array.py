@@ -77,8 +77,8 @@ def _claim_envs(ctrl, g, n, states, actions, obs, rewards, components, metrics, 
         b = claim(ctrl)
         if b >= n:
             return
-        wait_ready(ctrl, g, b)
-        _step_env(b, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args)
+        if wait_ready(ctrl, g, b):  # (False: the caller's preparation raised; the env is left as it is)
+            _step_env(b, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)

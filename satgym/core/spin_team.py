@@ -179,7 +179,7 @@ class SpinTeam:
     team's garbage collection) stops the threads.
 
     A process forked while a team exists has no worker threads: :meth:`run` there raises a
-    ``RuntimeError`` naming them instead of waiting (build the env in the child)."""
+    ``RuntimeError`` saying so, before anything changes (build the env in the child)."""
 
     def __init__(self, serve: Callable, shares: Sequence[tuple], name: str = "satgym-spin") -> None:
         self.n_workers = len(shares)
@@ -191,6 +191,7 @@ class SpinTeam:
         for t in self._threads:
             t.start()
         self._finalizer = weakref.finalize(self, _stop, self.ctrl, self._wakes, self._threads)
+        self._pid = os.getpid()
 
     @property
     def generation(self) -> int:
@@ -209,6 +210,10 @@ class SpinTeam:
         the workers are waited for, and the exception propagates."""
         if not self._finalizer.alive:
             raise RuntimeError("SpinTeam.run: the team is closed")
+        if os.getpid() != self._pid:
+            raise RuntimeError(f"SpinTeam.run: the worker threads were started in process {self._pid}; this "
+                               f"process ({os.getpid()}) was forked from it and has no copies of them: create the "
+                               "env in this process (or use threads=1); nothing was changed")
         self._gen += 1
         g = self._gen
         _store(self.ctrl, _NEXT, 0)  # (before the generation: a worker that sees the job sees this)

@@ -5,6 +5,7 @@ cancelled, and closing stops the threads."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -141,3 +142,24 @@ def test_a_dead_worker_is_reported_not_waited_for_forever():
     finally:
         threading.excepthook = excepthook
     team.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_a_clear_error_and_no_change():
+    team, counts, marks, ready = _team(1)
+    team.run(_caller(team, counts, marks, ready))
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no worker threads
+        try:
+            team.run(_caller(team, counts, marks, ready))
+            msg = "ran"
+        except RuntimeError as e:
+            msg = str(e) if (counts == 1).all() else "changed"
+        os.write(w, msg.encode())
+        os._exit(0)
+    os.close(w)
+    msg = os.read(r, 4096).decode()
+    os.waitpid(pid, 0)
+    team.close()
+    assert "forked" in msg and "create the env in this process" in msg, msg

@@ -214,6 +214,7 @@ class SpinTeam:
             raise RuntimeError(f"SpinTeam.run: the worker threads were started in process {self._pid}; this "
                                f"process ({os.getpid()}) was forked from it and has no copies of them: create the "
                                "env in this process (or use threads=1); nothing was changed")
+        self._wait(self._gen)  # (the last job is done unless waiting for it was interrupted, Ctrl-C say)
         self._gen += 1
         g = self._gen
         _store(self.ctrl, _NEXT, 0)  # (before the generation: a worker that sees the job sees this)

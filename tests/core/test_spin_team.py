@@ -163,3 +163,54 @@ def test_a_forked_child_gets_a_clear_error_and_no_change():
     os.waitpid(pid, 0)
     team.close()
     assert "forked" in msg and "create the env in this process" in msg, msg
+
+
+@njit(nogil=True)
+def _slow_items(ctrl, w, spin, n, counts, gens):
+    """Each item takes ~0.5 ms and records the job it was done in."""
+    seen = last_done(ctrl, w)
+    while True:
+        g = next_job(ctrl, w, seen, spin)
+        if g < 0:
+            return g
+        while True:
+            b = claim(ctrl)
+            if b >= n:
+                break
+            if wait_ready(ctrl, g, b):
+                x = 0.0
+                for i in range(200_000):
+                    x += i * 1e-9
+                counts[b] += 1 if x >= 0 else 0
+                gens[b] = g
+        job_done(ctrl, w, g)
+        seen = g
+
+
+def test_a_wait_interrupted_by_ctrl_c_does_not_mix_two_jobs(monkeypatch):
+    """Ctrl-C while the caller waits for the workers: the next job starts only once they are done
+    with the interrupted one (else they would take its items under the new job's numbering)."""
+    import satgym.core.spin_team as spin_team
+
+    n = 12
+    counts, gens = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    team = SpinTeam(_slow_items, [(n, counts, gens)])
+    real = spin_team._wait_all
+    calls = []
+
+    def interrupted(ctrl, n_workers, g, spin):
+        if g == 1 and not calls:  # the first wait for job 1
+            calls.append(1)
+            raise KeyboardInterrupt
+        return real(ctrl, n_workers, g, spin)
+
+    try:
+        monkeypatch.setattr(spin_team, "_wait_all", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            team.run(lambda: None)  # the caller takes no items: the worker does all 12 (~6 ms)
+        monkeypatch.setattr(spin_team, "_wait_all", real)
+        team.run(lambda: None)
+        assert (counts == 2).all(), counts
+        assert (gens == 2).all()
+    finally:
+        team.close()

@@ -25,3 +25,29 @@ def test_array_vec_env_passes_sb3_checks_and_trains():
     model = PPO("MlpPolicy", venv, n_steps=8, batch_size=80, n_epochs=1, seed=0, device="cpu")
     model.learn(total_timesteps=320)
     assert model.num_timesteps >= 320
+
+
+def test_threaded_vec_env_matches_and_close_stops_its_threads():
+    """threads=2 under the SB3 wrapper: the same observations and rewards as one thread, and
+    ``close()`` stops the worker threads (none left running behind a training script)."""
+    import threading
+
+    from agents.sb3.array_vec_env import make_array_vec_env
+
+    cfg = {"episode": {"steps": 8}}
+    before = set(threading.enumerate())
+    one = make_array_vec_env("leoedge", n_envs=3, config=cfg)
+    two = make_array_vec_env("leoedge", n_envs=3, config=cfg, threads=2)
+    for venv in (one, two):
+        venv.seed(5)
+    assert np.array_equal(one.reset(), two.reset())
+    rng = np.random.default_rng(1)
+    for _ in range(10):  # through an auto-reset
+        acts = rng.integers(0, 3, size=(30, 4))
+        a, b = one.step(acts), two.step(acts)
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
+    started = [t for t in threading.enumerate() if t not in before and t.name.startswith("satgym-array")]
+    assert len(started) == 1  # threads=2: the caller and one worker
+    two.close()
+    one.close()
+    assert not started[0].is_alive()

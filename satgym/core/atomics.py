@@ -27,11 +27,13 @@ def _pointer(context, builder, aryty, ary_value, index):
     return cgutils.get_item_pointer(context, builder, aryty, ary, [index])
 
 
-def _check(arr, idx) -> None:
+def _check(arr, idx, value=types.int64) -> None:
     if not (isinstance(arr, types.Array) and arr.dtype == types.int64 and arr.ndim == 1):
         raise TypeError(f"atomics: expected a 1-D int64 array, got {arr}")
     if not isinstance(idx, types.Integer):
         raise TypeError(f"atomics: expected an integer index, got {idx}")
+    if not isinstance(value, types.Integer):
+        raise TypeError(f"atomics: expected an integer value, got {value}")
 
 
 @intrinsic
@@ -49,9 +51,7 @@ def atomic_load(typingctx, arr, idx):
 @intrinsic
 def atomic_store(typingctx, arr, idx, value):
     """``arr[idx] = value`` written with a sequentially consistent atomic store (no bounds check)."""
-    _check(arr, idx)
-    if not isinstance(value, types.Integer):
-        raise TypeError(f"atomic_store: expected an integer value, got {value}")
+    _check(arr, idx, value)
     sig = types.void(arr, idx, value)
 
     def codegen(context, builder, sig, args):
@@ -66,9 +66,7 @@ def atomic_store(typingctx, arr, idx, value):
 def atomic_fetch_add(typingctx, arr, idx, value):
     """``arr[idx] += value`` as one sequentially consistent atomic read-modify-write; returns the
     value before (no bounds check)."""
-    _check(arr, idx)
-    if not isinstance(value, types.Integer):
-        raise TypeError(f"atomic_fetch_add: expected an integer value, got {value}")
+    _check(arr, idx, value)
     sig = types.int64(arr, idx, value)
 
     def codegen(context, builder, sig, args):

@@ -61,11 +61,11 @@ def _step_env(b, states, actions, obs, rewards, components, metrics, truncated, 
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def _batch_step(lo, hi, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
-    """Step envs ``lo`` to ``hi - 1``, one after the other, without holding the GIL. (Each env's step
-    reads and writes only its own state and rows, so which thread steps it does not change the
-    result: see :func:`_claim_envs`.)"""
-    for b in range(lo, hi):
+def _batch_step(states, actions, obs, rewards, components, metrics, truncated, prep, reward_args):
+    """Step every env, one after the other, without holding the GIL (one thread; with more, see
+    :func:`_claim_envs`: each env's step reads and writes only its own state and rows, so which
+    thread steps it does not change the result)."""
+    for b in range(len(states)):
         _step_env(b, states, actions, obs, rewards, components, metrics, truncated, prep, reward_args)
 
 
@@ -152,35 +152,33 @@ class LEOEdgeArrayCore:
         if self._states is None:
             self._states = typed.List([sim.state for sim in self.sims])
             self._states[0] = self.sims[0].state  # compiles the list's setitem now, not mid-run (seconds)
-        if self._team is None and self.threads == 1:
-            self._prepare(0, self.n_envs)
-            _batch_step(0, self.n_envs, self._states, actions, *self._buffers())
+        need = np.flatnonzero(self._prep)  # (read before any env's step writes its new flag)
+        if self.threads == 1:
+            for b in need:
+                self._prepare_env(b)
+            _batch_step(self._states, actions, *self._buffers())
             return
         self._actions[...] = actions
         args = (self._states, self._actions, *self._buffers())
         if self._team is None:
             self._team = SpinTeam(_serve, [(self.n_envs, *args)] * (self.threads - 1), "satgym-array")
         team = self._team
-        need = np.flatnonzero(self._prep)  # read before any env's step writes its new flag
+        ready_upto = [*need.tolist(), self.n_envs]  # once env need[j] is prepared, envs < ready_upto[j + 1]
 
         def own_share() -> None:
             # the envs that need it prepared in order, each marked ready (with the envs up to the
             # next one that needs preparing) as soon as it is; the workers claim and step the
             # ready ones meanwhile, then this thread joins them
-            team.mark_ready(need[0] if len(need) else self.n_envs)
-            for j, b in enumerate(need):
+            team.mark_ready(ready_upto[0])
+            for b, upto in zip(need, ready_upto[1:]):
                 self._prepare_env(b)
-                team.mark_ready(need[j + 1] if j + 1 < len(need) else self.n_envs)
+                team.mark_ready(upto)
             _claim_envs(team.ctrl, team.generation, self.n_envs, *args)
 
         team.run(own_share)
 
-    def _prepare(self, lo: int, hi: int) -> None:
-        """The next chunk of the task stream, or a larger table, for the envs in lo..hi-1 that need one."""
-        for b in np.flatnonzero(self._prep[lo:hi]) + lo:
-            self._prepare_env(b)
-
     def _prepare_env(self, b: int) -> None:
+        """The next chunk of env b's task stream, or a larger table (its flag is set)."""
         sim = self.sims[b]
         if sim.prepare_step():
             self._states[b] = sim.state

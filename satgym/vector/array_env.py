@@ -170,12 +170,6 @@ def _first_out_of_range(a, nvec):
     """The flat index of the first entry of the ``(agents, len(nvec))`` array ``a`` outside
     ``0 .. nvec - 1``, or -1 (one pass, no temporaries)."""
     n, k = a.shape
-    bad = False
-    for i in range(n):
-        for j in range(k):
-            bad |= (a[i, j] < 0) | (a[i, j] >= nvec[j])
-    if not bad:
-        return -1
     for i in range(n):
         for j in range(k):
             if a[i, j] < 0 or a[i, j] >= nvec[j]:

@@ -72,14 +72,16 @@ _SPAN = 1 << 32
 _SPINNING, _SLEEPING = 0, 1
 
 
+@njit(cache=True, inline="always")
 def _done_at(w):
+    """Where worker ``w``'s last finished generation is (its state is one line further)."""
     return _HEAD + 2 * _LINE * w
 
 
 @njit(cache=True, inline="always")
 def last_done(ctrl, w):
     """The last generation worker ``w`` finished."""
-    return atomic_load(ctrl, _HEAD + 2 * _LINE * w)
+    return atomic_load(ctrl, _done_at(w))
 
 
 @njit(cache=True, inline="always")
@@ -87,7 +89,7 @@ def next_job(ctrl, w, seen, spin):
     """Spin until a generation after ``seen`` is published (returned), the team stops
     (:data:`STOPPED`) or ``spin`` iterations pass without work (:data:`ASLEEP`, the worker's state
     set to sleeping)."""
-    state_at = _HEAD + 2 * _LINE * w + _LINE
+    state_at = _done_at(w) + _LINE
     n = 0
     while True:
         g = atomic_load(ctrl, _GEN)
@@ -128,7 +130,7 @@ def claim(ctrl):
 
 @njit(cache=True, inline="always")
 def job_done(ctrl, w, g):
-    atomic_store(ctrl, _HEAD + 2 * _LINE * w, g)
+    atomic_store(ctrl, _done_at(w), g)
 
 
 @njit(cache=True, nogil=True)
@@ -137,7 +139,7 @@ def _wait_all(ctrl, n_workers, g, spin):
     for _ in range(spin):
         done = True
         for w in range(n_workers):
-            if atomic_load(ctrl, _HEAD + 2 * _LINE * w) != g:
+            if atomic_load(ctrl, _done_at(w)) != g:
                 done = False
                 break
         if done:
